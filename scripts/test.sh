@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# One command: set up .venv and run the whole test suite (this is what .ci/run calls).
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+cd "$KIT_ROOT"
+"$VENV/bin/ruff" check src tests
+"$VENV/bin/cadrekit" bank check quizzes
+exec "$VENV/bin/python" -m pytest "$@"
