@@ -14,3 +14,8 @@ c.CourseDirectory.course_id = os.environ.get("CADREKIT_COURSE", "lunxun")
 c.CourseDirectory.root = str(here)
 c.CourseDirectory.db_url = os.environ.get("CADREKIT_GRADEBOOK", f"sqlite:///{here / 'gradebook.db'}")
 c.Exchange.root = os.environ.get("CADREKIT_EXCHANGE", str(here.parent / ".cadrekit" / "exchange"))
+
+# cadrekit: quiz scoring outside the trainee's kernel, Chinese answer stubs, no released answers.
+from cadrekit.grading.config import configure  # noqa: E402
+
+configure(c)

@@ -29,3 +29,11 @@ def sample_bank(tmp_path: Path) -> Path:
     target = tmp_path / "bank"
     shutil.copytree(FIXTURES / "bank", target)
     return target / "sample.yaml"
+
+
+@pytest.fixture(autouse=True)
+def study_dir(tmp_path_factory, monkeypatch) -> Path:
+    """Each test (and every kernel it starts) keeps its study log in a throwaway folder."""
+    folder = tmp_path_factory.mktemp("study")
+    monkeypatch.setenv("CADREKIT_STUDY_DIR", str(folder))
+    return folder

@@ -30,7 +30,13 @@ class Server:
     log: Path
 
     def get(self, path: str) -> tuple[int, object]:
-        request = urllib.request.Request(self.url + path, headers={"Authorization": f"token {self.token}"})
+        return self.request("GET", path)
+
+    def request(self, method: str, path: str, body: object = None) -> tuple[int, object]:
+        data = json.dumps(body).encode("utf-8") if body is not None else None
+        request = urllib.request.Request(self.url + path, data=data, method=method,
+                                         headers={"Authorization": f"token {self.token}",
+                                                  "Content-Type": "application/json"})
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
                 body = response.read().decode("utf-8")
@@ -46,12 +52,12 @@ class Server:
 @contextlib.contextmanager
 def running(command: list[str], *, port: int, env: dict[str, str], log: Path,
             ready_path: str = "/api/status", token: str = "cadrekit-test",
-            timeout: float = 90) -> Iterator[Server]:
+            timeout: float = 90, cwd: Path | None = None) -> Iterator[Server]:
     """Run ``command`` in its own process group until ``ready_path`` answers 200; kill it after."""
     env = {**os.environ, **env, "JUPYTER_TOKEN": token}
     with log.open("wb") as out:
         process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+                                   start_new_session=True, cwd=cwd)
     server = Server(f"http://127.0.0.1:{port}", token, process, log)
     try:
         deadline = time.monotonic() + timeout

@@ -1,6 +1,7 @@
 """Course notebooks: execute headless, stay paired with their text files, hide widget code."""
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -85,3 +86,24 @@ def test_answers_survive_a_kernel_restart(tmp_path: Path):
     second = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(DRIVE), nbformat.v4.new_code_cell(SHOW)])
     execute(second, folder)
     assert json.loads(second.cells[1].outputs[0]["text"]) == saved
+
+
+MODULES = [p for p in NOTEBOOKS if p.stem[:2].isdigit() and 1 <= int(p.stem[:2]) <= 90]
+CITATION = re.compile(r"《[^》]+》(?:（[^）]*）)?第[一二三四五六七八九十百]+条")
+
+
+def test_there_are_seven_modules():
+    assert len(MODULES) >= 7
+
+
+@pytest.mark.parametrize("path", MODULES, ids=[p.stem for p in MODULES])
+def test_module_has_objectives_hours_tracking_quiz_and_citations(path: Path):
+    nb = nbformat.read(path, as_version=4)
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    assert "## 学习目标" in markdown
+    assert re.search(r"\*\*学时\*\*：\d+(\.\d+)? 学时", markdown)
+    assert any(f'track("{path.stem}"' in source for source in code), "first code cell should track study time"
+    assert any("practice(" in source and f'module="{path.stem}"' in source for source in code)
+    assert len(CITATION.findall(markdown)) >= 5
+    assert "```mermaid" in markdown, "each module needs at least one diagram"

@@ -17,7 +17,8 @@ ITEMS = {item.id: item for item in load_items(SAMPLE_BANK)}
     ("s-single", "Z", 0, WRONG),
     ("s-tf", False, 1, CORRECT),
     ("s-tf", True, 0, WRONG),
-    ("s-tf", "false", 0, UNANSWERED),
+    ("s-tf", "false", 0, WRONG),
+    ("s-tf", None, 0, UNANSWERED),
     # multiple: 3 points, key A B D
     ("s-multi", ["A", "B", "D"], 3, CORRECT),
     ("s-multi", ["D", "A", "B"], 3, CORRECT),
@@ -31,7 +32,8 @@ ITEMS = {item.id: item for item in load_items(SAMPLE_BANK)}
     ("s-fill", [" 季 度 ", "一"], 2, CORRECT),
     ("s-fill", ["季度", "１"], 2, CORRECT),
     ("s-fill", ["月", "1"], 1, PARTIAL),
-    ("s-fill", ["季度"], 1, PARTIAL),
+    ("s-fill", ["季度"], 0, WRONG),  # wrong shape: one entry per blank
+    ("s-fill", ["季度", None], 1, PARTIAL),
     ("s-fill", ["", ""], 0, UNANSWERED),
     # ordering: key A B C, pairs (A,B) (B,C)
     ("s-order", ["A", "B", "C"], 2, CORRECT),
@@ -45,6 +47,14 @@ ITEMS = {item.id: item for item in load_items(SAMPLE_BANK)}
     ("s-match", {"1": "A", "2": "B"}, 0, WRONG),
     ("s-match", {"1": None, "2": None}, 0, UNANSWERED),
     ("s-match", ["B", "A"], 0, WRONG),
+    # hand-edited answers files: malformed shapes earn nothing, however they are forged
+    ("s-single", ["A", "B", "C"], 0, WRONG),
+    ("s-tf", 1, 0, WRONG),
+    ("s-multi", [["A"], "B"], 0, WRONG),
+    ("s-multi", ["A", "A", "B", "D"], 0, WRONG),
+    ("s-order", ["A", "B", "C", "A", "C", "B"], 0, WRONG),  # every pair present, but not one order
+    ("s-fill", [["季度"], "1"], 0, WRONG),
+    ("s-match", {"1": ["B"], "2": "A"}, 0, WRONG),
 ])
 def test_score(item_id, response, earned, status):
     result = score(ITEMS[item_id], response)

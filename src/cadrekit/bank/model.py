@@ -73,6 +73,21 @@ class Item:
             data["prompts"] = dict(self.prompts)
         return data
 
+    def to_dict(self) -> dict[str, Any]:
+        """The full item, key included, in the bank's own shape (the inverse of ``from_dict``)."""
+        data = self.public()
+        data["answer"] = self.answer
+        if self.explanation is not None:
+            data["explanation"] = self.explanation
+        if self.source is not None:
+            data["source"] = {"regulation": self.source.regulation, "article": self.source.article,
+                              "text": self.source.text}
+        if self.topic or self.rule:
+            data["tags"] = {"topic": self.topic, "rule": self.rule}
+        if self.difficulty is not None:
+            data["difficulty"] = self.difficulty
+        return data
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Item:
         """Build from a bank entry or a public copy; the bank checker validates beforehand."""

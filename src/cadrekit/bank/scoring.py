@@ -39,6 +39,8 @@ def score(item: Item, response: Any) -> Score:
         raise ValueError(f"item {item.id} has no answer key")
     if is_blank(item, response):
         return Score(0.0, item.points, UNANSWERED)
+    if not well_formed(item, response):
+        return Score(0.0, item.points, WRONG)  # a hand-edited answers file earns nothing
     fraction = _FRACTION[item.type](item, response)
     earned = round(item.points * fraction, 2)
     if fraction >= 1:
@@ -56,13 +58,31 @@ def is_blank(item: Item, response: Any) -> bool:
         return True
     if item.type == "single":
         return response == ""
-    if item.type == "truefalse":
-        return not isinstance(response, bool)
     if isinstance(response, dict):
         return not any(v not in (None, "") for v in response.values())
     if isinstance(response, list):
         return not any(v not in (None, "") for v in response)
-    return True
+    return False
+
+
+def well_formed(item: Item, response: Any) -> bool:
+    """Whether a response has the shape the widgets produce for this item type."""
+    def ids(values: Any, allow_none: bool) -> bool:
+        return all(isinstance(v, str) or (allow_none and v is None) for v in values)
+
+    if item.type == "single":
+        return isinstance(response, str)
+    if item.type == "truefalse":
+        return isinstance(response, bool)
+    if item.type == "multiple":
+        return isinstance(response, list) and ids(response, False) and len(set(response)) == len(response)
+    if item.type == "fill":
+        return isinstance(response, list) and len(response) == len(item.answer) and ids(response, True)
+    if item.type == "ordering":
+        return isinstance(response, list) and len(response) == len(item.answer) and ids(response, True)
+    if item.type == "matching":
+        return isinstance(response, dict) and ids(response.keys(), False) and ids(response.values(), True)
+    return False
 
 
 def normalize_text(text: Any) -> str:
@@ -80,8 +100,6 @@ def _truefalse(item: Item, response: Any) -> float:
 
 
 def _multiple(item: Item, response: Any) -> float:
-    if not isinstance(response, list):
-        return 0.0
     chosen = set(response)
     key = set(item.answer)
     if chosen - key:
@@ -90,27 +108,18 @@ def _multiple(item: Item, response: Any) -> float:
 
 
 def _fill(item: Item, response: Any) -> float:
-    if not isinstance(response, list):
-        return 0.0
-    right = 0
-    for index, accepted in enumerate(item.answer):
-        given = response[index] if index < len(response) else None
-        if given is not None and normalize_text(given) in {normalize_text(a) for a in accepted}:
-            right += 1
+    right = sum(given is not None and normalize_text(given) in {normalize_text(a) for a in accepted}
+                for given, accepted in zip(response, item.answer, strict=True))
     return right / len(item.answer)
 
 
 def _ordering(item: Item, response: Any) -> float:
-    if not isinstance(response, list):
-        return 0.0
     key_pairs = list(zip(item.answer, item.answer[1:], strict=False))
     given_pairs = set(zip(response, response[1:], strict=False))
     return sum(pair in given_pairs for pair in key_pairs) / len(key_pairs)
 
 
 def _matching(item: Item, response: Any) -> float:
-    if not isinstance(response, dict):
-        return 0.0
     right = sum(response.get(prompt) == option for prompt, option in item.answer.items())
     return right / len(item.answer)
 
@@ -141,3 +150,26 @@ def describe_answer(item: Item) -> str:
         return "；".join(f"{item.prompts.get(p, p)} — {item.options.get(o, o)}"
                         for p, o in item.answer.items())
     raise ValueError(f"unknown item type {item.type!r}")
+
+
+def describe_response(item: Item, response: Any) -> str:
+    """A trainee's stored response in words, for feedback."""
+    if is_blank(item, response):
+        return "（未作答）"
+    if not well_formed(item, response):
+        return "（答案格式无效）"
+    options = item.options
+    if item.type == "single":
+        return options.get(response, str(response))
+    if item.type == "multiple":
+        return "；".join(options.get(r, str(r)) for r in response)
+    if item.type == "truefalse":
+        return "正确" if response else "错误"
+    if item.type == "fill":
+        return "；".join(f"第{i}空：{v or '（空）'}" for i, v in enumerate(response, 1))
+    if item.type == "ordering":
+        return " → ".join(options.get(r, "（空）") if r else "（空）" for r in response)
+    if item.type == "matching":
+        return "；".join(f"{item.prompts.get(p, p)} — {options.get(o, '（空）') if o else '（空）'}"
+                        for p, o in response.items())
+    return str(response)

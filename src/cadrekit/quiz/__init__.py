@@ -12,6 +12,7 @@ import hashlib
 import html
 import os
 import random
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ import ipywidgets as w
 
 from cadrekit.bank.loader import load_items
 from cadrekit.bank.model import Item
-from cadrekit.bank.scoring import CORRECT, PARTIAL, UNANSWERED, describe_answer, is_blank, score
+from cadrekit.bank.scoring import CORRECT, PARTIAL, UNANSWERED, Score, describe_answer, is_blank, score
 from cadrekit.quiz.store import AnswerStore, sidecar_path
 from cadrekit.quiz.views import VIEWS, ItemView
 
@@ -64,8 +65,8 @@ class Quiz:
     """A set of items bound to one answers sidecar; display it as the last line of a cell."""
 
     def __init__(self, quiz_id: str, items: list[Item], *, mode: str = PRACTICE,
-                 title: str | None = None, shuffle: bool = False, folder: str | Path = ".",
-                 student: str | None = None):
+                 title: str | None = None, shuffle: bool = False, folder: str | Path | None = ".",
+                 student: str | None = None, on_result: Callable[[Item, Score], None] | None = None):
         if mode not in (PRACTICE, EXAM):
             raise ValueError(f"mode must be {PRACTICE!r} or {EXAM!r}")
         if mode == EXAM and any(item.has_key for item in items):
@@ -75,7 +76,9 @@ class Quiz:
         self.quiz_id = quiz_id
         self.mode = mode
         self.student = student or current_student()
-        self.store = AnswerStore(sidecar_path(quiz_id, folder), quiz_id, self.student)
+        self.store = AnswerStore(sidecar_path(quiz_id, folder) if folder is not None else None,
+                                 quiz_id, self.student)
+        self.on_result = on_result
         order = display_order(quiz_id, self.student if shuffle else None, items)
         self.views: list[ItemView] = [VIEWS[item.type](item, n, options)
                                       for n, (item, options) in enumerate(order, 1)]
@@ -161,6 +164,8 @@ class Quiz:
         if result.status == UNANSWERED:
             self.feedback[item.id].value = "<div class='cadrekit-fb'>请先作答。</div>"
             return
+        if self.on_result:
+            self.on_result(item, result)
         verdict = {CORRECT: ("✔ 回答正确", "ok"), PARTIAL: ("◐ 部分正确", "part")}.get(
             result.status, ("✘ 回答错误", "bad"))
         lines = [
@@ -179,8 +184,12 @@ class Quiz:
 
 def practice(bank: str | Path, *, quiz_id: str | None = None, ids: list[str] | None = None,
              topic: str | None = None, rule: str | None = None, limit: int | None = None,
-             title: str | None = None, shuffle: bool = False, folder: str | Path = ".") -> Quiz:
-    """A practice quiz drawn from a bank file, filtered by ids, topic or rule, in bank order."""
+             title: str | None = None, shuffle: bool = False, folder: str | Path = ".",
+             module: str | None = None) -> Quiz:
+    """A practice quiz drawn from a bank file, filtered by ids, topic or rule, in bank order.
+
+    Results go to the trainee's study log (progress and 错题本) under ``module``.
+    """
     items = load_items(bank)
     if ids is not None:
         by_id = {item.id: item for item in items}
@@ -192,7 +201,10 @@ def practice(bank: str | Path, *, quiz_id: str | None = None, ids: list[str] | N
         items = items[:limit]
     if quiz_id is None:
         quiz_id = "-".join(["practice", Path(bank).stem, *(p for p in (topic, rule) if p)])
-    return Quiz(quiz_id, items, mode=PRACTICE, title=title, shuffle=shuffle, folder=folder)
+    from cadrekit.study import practice_recorder
+
+    recorder = practice_recorder(quiz_id, module, {item.id: Path(bank).stem for item in items})
+    return Quiz(quiz_id, items, mode=PRACTICE, title=title, shuffle=shuffle, folder=folder, on_result=recorder)
 
 
 def exam(quiz_id: str, items: list[dict[str, Any]], *, title: str | None = None,

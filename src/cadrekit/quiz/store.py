@@ -7,16 +7,16 @@ read is ever overwritten before a backup copy of it exists.
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from cadrekit.jsonfile import atomic_write_json, backup, read_document
+
 FORMAT = "cadrekit-answers/1"
 SUFFIX = ".answers.json"
+SIDECAR_GLOB = "*.answers*.json"
+"""Sidecars and the backups of unreadable ones."""
 
 
 def sidecar_path(quiz_id: str, folder: str | Path = ".") -> Path:
@@ -25,24 +25,20 @@ def sidecar_path(quiz_id: str, folder: str | Path = ".") -> Path:
 
 def read_sidecar(path: Path) -> dict[str, Any]:
     """Parse a sidecar; raise ValueError with a plain reason when it is not one."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ValueError("文件不是 UTF-8 文本") from exc
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列）") from exc
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise ValueError(f"不是 cadrekit 答案文件（缺少 \"format\": \"{FORMAT}\"）")
+    data = read_document(path, FORMAT)
     if not isinstance(data.get("answers"), dict):
         raise ValueError("缺少 answers 对象")
     return data
 
 
 class AnswerStore:
-    """Answers of one quiz, keyed by item id, mirrored to ``path`` after every change."""
+    """Answers of one quiz, keyed by item id, mirrored to ``path`` after every change.
 
-    def __init__(self, path: str | Path, quiz_id: str, student: str | None = None):
-        self.path = Path(path)
+    With ``path=None`` answers live only in memory (the 错题本 asks afresh every time).
+    """
+
+    def __init__(self, path: str | Path | None, quiz_id: str, student: str | None = None):
+        self.path = Path(path) if path is not None else None
         self.quiz_id = quiz_id
         self.student = student
         self.answers: dict[str, Any] = {}
@@ -53,7 +49,7 @@ class AnswerStore:
         self._load()
 
     def _load(self) -> None:
-        if not self.path.exists():
+        if self.path is None or not self.path.exists():
             return
         try:
             data = read_sidecar(self.path)
@@ -67,16 +63,14 @@ class AnswerStore:
 
     def keep_backup(self, reason: str) -> Path | None:
         """Copy the current file aside and record why; block saving if no copy could be made."""
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        backup = self.path.with_name(f"{self.path.name.removesuffix('.json')}.unreadable-{stamp}.json")
         try:
-            shutil.copy2(self.path, backup)
+            copy = backup(self.path)
         except OSError as exc:
             self._writable = False
             self.warnings.append(f"{reason}；也无法备份（{exc}），为免覆盖，本次作答不会保存。请联系教员。")
             return None
-        self.warnings.append(f"{reason}；原文件已备份为 {backup.name}，请联系教员核对。")
-        return backup
+        self.warnings.append(f"{reason}；原文件已备份为 {copy.name}，请联系教员核对。")
+        return copy
 
     def get(self, item_id: str) -> Any:
         return self.answers.get(item_id)
@@ -87,6 +81,8 @@ class AnswerStore:
         return self.save()
 
     def save(self) -> bool:
+        if self.path is None:
+            return True
         if not self._writable:
             self.save_error = "答案文件无法读取也无法备份，已停止保存以免覆盖"
             return False
@@ -105,28 +101,3 @@ class AnswerStore:
         self.saved_at = datetime.now()
         self.save_error = None
         return True
-
-
-def atomic_write_json(path: Path, document: Any) -> None:
-    """Write JSON to a temporary file in the same folder, fsync it, then rename over ``path``."""
-    text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            shutil.copymode(path, tmp)
-        else:
-            os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
