@@ -26,6 +26,7 @@
 # 题目出自题库 `quizzes/sanhui-yike.yaml`，每题都注明依据的法规和条款。
 
 # %% jupyter={"source_hidden": true} tags=["cadrekit-quiz"]
+# 练习题：运行后在下方作答
 from cadrekit.quiz import practice
 
 practice(

@@ -38,6 +38,7 @@
 # > 引号内的文字是条文原文的逐字摘引。
 
 # %% jupyter={"source_hidden": true} tags=["cadrekit-study"]
+# 学习计时（本单元格自动运行，无需操作）
 from cadrekit.study import track
 
 track("01-三会一课", "三会一课：党员大会、支委会、党小组会和党课", hours=2)
@@ -186,6 +187,7 @@ track("01-三会一课", "三会一课：党员大会、支委会、党小组会
 # 多选、排序、匹配题作答后点“核对答案”。答案会自动保存。
 
 # %% jupyter={"source_hidden": true} tags=["cadrekit-quiz"]
+# 练习题：运行后在下方作答
 from cadrekit.quiz import practice
 
 practice(

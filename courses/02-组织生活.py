@@ -35,6 +35,7 @@
 # > 引号内的文字是条文原文的逐字摘引。
 
 # %% jupyter={"source_hidden": true} tags=["cadrekit-study"]
+# 学习计时（本单元格自动运行，无需操作）
 from cadrekit.study import track
 
 track("02-组织生活", "组织生活：主题党日、组织生活会、民主评议党员和谈心谈话", hours=2)
@@ -172,6 +173,7 @@ track("02-组织生活", "组织生活：主题党日、组织生活会、民主
 # 下面的题目出自题库 `quizzes/zuzhi-shenghuo.yaml`。点击菜单“运行 → 运行全部单元格”后作答，答案会自动保存。
 
 # %% jupyter={"source_hidden": true} tags=["cadrekit-quiz"]
+# 练习题：运行后在下方作答
 from cadrekit.quiz import practice
 
 practice(

@@ -35,6 +35,7 @@
 # > 党章引用的是2022年10月党的二十大部分修改的版本。
 
 # %% jupyter={"source_hidden": true} tags=["cadrekit-study"]
+# 学习计时（本单元格自动运行，无需操作）
 from cadrekit.study import track
 
 track("03-发展党员", "发展党员：五个阶段、关键时限和谁来决定", hours=3)
@@ -225,6 +226,7 @@ track("03-发展党员", "发展党员：五个阶段、关键时限和谁来决
 # 点击菜单 **“运行 → 运行全部单元格”**，下方会出现练习题。每题都注明依据的条文；答案自动保存。
 
 # %% jupyter={"source_hidden": true} tags=["cadrekit-quiz"]
+# 练习题：运行后在下方作答
 from cadrekit.quiz import practice
 
 practice(

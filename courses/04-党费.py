@@ -31,6 +31,7 @@
 # **学时**：2 学时（约 90 分钟：阅读 45 分钟，计算练习 25 分钟，测验 20 分钟）
 
 # %% jupyter={"source_hidden": true} tags=["cadrekit-study"]
+# 学习计时（本单元格自动运行，无需操作）
 from cadrekit.study import track
 
 track("04-党费", "党费：计算基数、交纳比例和收缴要求", hours=2)
@@ -106,6 +107,7 @@ track("04-党费", "党费：计算基数、交纳比例和收缴要求", hours=
 # 只显示结果）。条形的长短表示每月应交党费的多少。
 
 # %% jupyter={"source_hidden": true}
+# 图表和计算（运行后显示结果，无需阅读代码）
 import pandas as pd
 from IPython.display import display
 
@@ -151,6 +153,7 @@ display(
 # 下方会显示应交金额和所依据的条文原文。
 
 # %% jupyter={"source_hidden": true}
+# 图表和计算（运行后显示结果，无需阅读代码）
 from cadrekit.calculators import dues_calculator
 
 dues_calculator()
@@ -199,6 +202,7 @@ dues_calculator()
 # ## 练习
 
 # %% jupyter={"source_hidden": true} tags=["cadrekit-quiz"]
+# 练习题：运行后在下方作答
 from cadrekit.quiz import practice
 
 practice(

@@ -31,6 +31,7 @@
 # **学时**：2 学时（约 90 分钟：阅读 50 分钟，讨论 20 分钟，练习 20 分钟）
 
 # %% jupyter={"source_hidden": true} tags=["cadrekit-study"]
+# 学习计时（本单元格自动运行，无需操作）
 from cadrekit.study import track
 
 track("05-组织设置与换届", "组织设置与换届：党支部怎样建、支委会怎样配、任期和选举怎样办", hours=2)
@@ -160,6 +161,7 @@ track("05-组织设置与换届", "组织设置与换届：党支部怎样建、
 # ## 练习
 
 # %% jupyter={"source_hidden": true} tags=["cadrekit-quiz"]
+# 练习题：运行后在下方作答
 from cadrekit.quiz import practice
 
 practice(

@@ -34,6 +34,7 @@
 # > 引号内的文字是条文原文的逐字摘引。
 
 # %% jupyter={"source_hidden": true} tags=["cadrekit-study"]
+# 学习计时（本单元格自动运行，无需操作）
 from cadrekit.study import track
 
 track("06-党员教育管理", "党员教育管理：学习培训、组织关系、流动党员和组织处置", hours=2)
@@ -217,6 +218,7 @@ track("06-党员教育管理", "党员教育管理：学习培训、组织关系
 # 下面的题目出自题库 `quizzes/jiaoyu-guanli.yaml`。点击菜单“运行 → 运行全部单元格”后作答，答案会自动保存。
 
 # %% jupyter={"source_hidden": true} tags=["cadrekit-quiz"]
+# 练习题：运行后在下方作答
 from cadrekit.quiz import practice
 
 practice(

@@ -43,6 +43,7 @@
 # >   党的二十大部分修改的版本。
 
 # %% jupyter={"source_hidden": true} tags=["cadrekit-study"]
+# 学习计时（本单元格自动运行，无需操作）
 from cadrekit.study import track
 
 track("07-基层党建工作方法案例", "基层党建工作方法案例：涧西区的地方做法和背后的全国性规定", hours=2)
@@ -319,6 +320,7 @@ track("07-基层党建工作方法案例", "基层党建工作方法案例：涧
 # **练习一：地方做法背后的规定**（题库 `quizzes/jiceng-anli.yaml`）
 
 # %% jupyter={"source_hidden": true} tags=["cadrekit-quiz"]
+# 练习题：运行后在下方作答
 from cadrekit.quiz import practice
 
 practice(
@@ -333,6 +335,7 @@ practice(
 # **练习二：案例背后的全国性规定**（题库 `quizzes/sanhui-yike.yaml`：党员大会议事决策、书记述职和报告工作）
 
 # %% jupyter={"source_hidden": true} tags=["cadrekit-quiz"]
+# 练习题：运行后在下方作答
 from cadrekit.quiz import practice
 
 practice(

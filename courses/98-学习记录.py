@@ -2,6 +2,11 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -20,6 +25,7 @@
 # 学习记录保存在本机的用户数据文件夹中（不在课程文件夹里），课程更新不会清除它。
 
 # %% jupyter={"source_hidden": true} tags=["cadrekit-study"]
+# 学习记录
 from cadrekit.study import study_record
 
 study_record()

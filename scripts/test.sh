@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$KIT_ROOT"
 "$VENV/bin/ruff" check src tests
 "$VENV/bin/cadrekit" bank check quizzes
+bash scripts/system-deps.sh
 exec "$VENV/bin/python" -m pytest "$@"

@@ -152,6 +152,7 @@ class Cycle:
     keys: dict[str, list[Item]] = field(default_factory=dict)
     released: dict[Path, bytes] = field(default_factory=dict)  # as fetched, before answering
     outputs: dict[str, str] = field(default_factory=dict)
+    db_url: str = ""
 
     def trainee_env(self) -> dict[str, str]:
         return {**self.env, "JUPYTER_CONFIG_PATH": str(self.course)}
@@ -163,7 +164,7 @@ class Cycle:
         return command(BIN / "cadrekit", *args, cwd=self.course, env=self.env)
 
 
-def make_course(base: Path) -> Cycle:
+def make_course(base: Path, db_url: str | None = None) -> Cycle:
     course = base / "course"
     course.mkdir(parents=True)
     shutil.copy(KIT / "grading" / "nbgrader_config.py", course)
@@ -171,8 +172,9 @@ def make_course(base: Path) -> Cycle:
     exchange = base / "exchange"
     exchange.mkdir()
     exchange.chmod(0o1777)
-    env = {"CADREKIT_EXCHANGE": str(exchange), "CADREKIT_COURSE": "lunxun"}
-    return Cycle(base=base, course=course, env=env)
+    db_url = db_url or f"sqlite:///{course / 'gradebook.db'}"
+    env = {"CADREKIT_EXCHANGE": str(exchange), "CADREKIT_COURSE": "lunxun", "CADREKIT_GRADEBOOK": db_url}
+    return Cycle(base=base, course=course, env=env, db_url=db_url)
 
 
 @pytest.fixture(scope="module")
@@ -235,7 +237,7 @@ def grade_written_task_in_formgrader(run: Cycle) -> None:
 def gradebook_scores(run: Cycle, name: str) -> dict[str, float]:
     from nbgrader.api import Gradebook
 
-    with Gradebook(f"sqlite:///{run.course / 'gradebook.db'}", "lunxun") as gb:
+    with Gradebook(run.db_url, "lunxun") as gb:
         return {sub.student.id: sub.score for sub in gb.find_assignment(name).submissions}
 
 
@@ -308,6 +310,30 @@ def test_export_has_every_trainee_and_score(cycle: Cycle):
             assert exported[(name, student)] == pytest.approx(value)
     names = {r["student_id"]: r["last_name"] for r in rows}
     assert names["t003"] == "王芳"
+
+
+def test_cohort_report_on_the_graded_cycle(cycle: Cycle):
+    """``cadrekit report`` on this cohort: files written, figures from the planned answers above."""
+    import pandas as pd
+
+    out = cycle.base / "report"
+    printed = cycle.cadrekit("report", "--course", str(cycle.course), "--out", str(out))
+    paragraph = (out / "轮训情况.txt").read_text(encoding="utf-8").strip()
+    assert paragraph in printed and (out / "轮训报告.html").exists()
+    tasks = 2 + 4 + 10  # 党费 checks (visible, hidden) and the written minutes, as in mixed-exam.yaml
+    maximum = sum(i.points for i in cycle.keys["sanhui-exam"]) + sum(i.points for i in cycle.keys["mixed-exam"]) + tasks
+    earned = {s: expected_quiz_score(s, cycle.keys["sanhui-exam"]) + expected_quiz_score(s, cycle.keys["mixed-exam"])
+              + CODE[s] + MANUAL[s] for s in TRAINEES}
+    percents = [earned[s] / maximum * 100 for s in TRAINEES]
+    mean = f"{sum(percents) / 3:.1f}".removesuffix(".0")
+    excellent = sum(p >= 90 for p in percents)
+    assert "参训学员3名" in paragraph and "完成全部考试的3名，完成率100%" in paragraph
+    assert f"平均得分{mean}分" in paragraph and f"90分及以上的{excellent}名" in paragraph
+    items = pd.read_excel(out / "轮训统计.xlsx", sheet_name="试题分析")
+    sanhui = items[items["考试编号"] == "sanhui-exam"].sort_values("题号")
+    expected = [(i.points * (2 if position < 5 else 1) + expected_quiz_score("t003", [i])) / (3 * i.points)
+                for position, i in enumerate(cycle.keys["sanhui-exam"])]
+    assert sanhui["难度（得分率）"].tolist() == pytest.approx(expected, abs=0.005 + 1e-9)  # shown to 2 decimals
 
 
 def test_stray_answers_in_source_are_never_released(cycle: Cycle):
@@ -406,8 +432,9 @@ def test_tampering_does_not_raise_the_score(tampered: dict[str, float], student:
     assert tampered[student] == pytest.approx(honest), cycle.outputs["tamper"]
 
 
-def test_batch_with_broken_submissions_grades_the_rest(tmp_path: Path, cycle: Cycle):
-    run = make_course(tmp_path)
+def test_batch_with_broken_submissions_grades_the_rest(tmp_path: Path, cycle: Cycle, gradebook_url: str):
+    """Also on PostgreSQL (the gradebook past one server), through the same CADREKIT_GRADEBOOK setting."""
+    run = make_course(tmp_path, gradebook_url)
     run.cadrekit("exam", "build", "--course", str(run.course))
     run.nbgrader("generate_assignment", "sanhui-exam")
     honest = cycle.course / "submitted"

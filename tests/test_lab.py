@@ -19,6 +19,7 @@ def test_lab_defaults_merge_and_keep_other_settings(tmp_path: Path):
     settings = json.loads(path.read_text())
     assert settings["@jupyterlab/translation-extension:plugin"]["locale"] == "zh_CN"
     assert settings["@jupyterlab/apputils-extension:themes"]["theme"] == "JupyterLab Dark"
+    assert settings["@jupyterlab/apputils-extension:notification"] == {"fetchNews": "false", "checkForUpdates": False}
     before = path.stat().st_mtime_ns
     write_lab_defaults(tmp_path)
     assert path.stat().st_mtime_ns == before  # idempotent: nothing rewritten

@@ -14,10 +14,6 @@ GOOD = (HEADER + "t001,张红,东城街道,幸福里社区,社区党务干部\n"
         "t002,欧阳明,西城街道,星光科技有限公司,“两新”组织党组织书记\n")
 
 
-def db(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'gradebook.db'}"
-
-
 def stored(url: str) -> dict:
     with Gradebook(url) as gb:
         students = {s.id: s.last_name for s in gb.students}
@@ -36,13 +32,13 @@ def test_csv_with_bom_and_gbk_and_excel_read_the_same(tmp_path: Path):
     assert read_roster(utf8)[1].category == "“两新”组织党组织书记"
 
 
-def test_import_adds_then_updates(tmp_path: Path):
+def test_import_adds_then_updates(tmp_path: Path, gradebook_url: str):
     roster = tmp_path / "r.csv"
     roster.write_text(GOOD, encoding="utf-8")
-    assert import_roster(roster, db(tmp_path)) == (2, 0)
+    assert import_roster(roster, gradebook_url) == (2, 0)
     roster.write_text(HEADER + "t001,张红,南城街道,幸福里社区,社区党务干部\nt003,李四,,,\n", encoding="utf-8")
-    assert import_roster(roster, db(tmp_path)) == (1, 1)
-    data = stored(db(tmp_path))
+    assert import_roster(roster, gradebook_url) == (1, 1)
+    data = stored(gradebook_url)
     assert data["students"] == {"t001": "张红", "t002": "欧阳明", "t003": "李四"}
     assert data["trainees"]["t001"][0] == "南城街道" and data["trainees"]["t003"] == (None, None, None)
 
@@ -57,19 +53,19 @@ def test_import_adds_then_updates(tmp_path: Path):
     (HEADER + "t001,张红,,,\n\n,,,,\nt002,,,,\nt002,李四,,,\n",
      ["第5行：学号 t002 的姓名为空", "第6行：学号 t002 与第5行重复"]),
 ])
-def test_bad_rosters_change_nothing(tmp_path: Path, text: str, problems: list[str]):
+def test_bad_rosters_change_nothing(tmp_path: Path, gradebook_url: str, text: str, problems: list[str]):
     good = tmp_path / "good.csv"
     good.write_text(GOOD, encoding="utf-8")
-    import_roster(good, db(tmp_path))
-    before = stored(db(tmp_path))
+    import_roster(good, gradebook_url)
+    before = stored(gradebook_url)
     bad = tmp_path / "bad.csv"
     bad.write_text(text, encoding="utf-8")
     with pytest.raises(RosterError) as error:
-        import_roster(bad, db(tmp_path))
+        import_roster(bad, gradebook_url)
     for expected in problems:
         assert any(expected in p for p in error.value.problems), error.value.problems
     assert len(error.value.problems) == len(problems)
-    assert stored(db(tmp_path)) == before
+    assert stored(gradebook_url) == before
 
 
 def test_unsupported_file_type(tmp_path: Path):

@@ -38,6 +38,19 @@ def _bank_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bank_import(args: argparse.Namespace) -> int:
+    from cadrekit.bank.interchange.commands import run_import
+
+    return run_import(args.file, topic=args.topic, bank_id=args.bank, out=args.out,
+                      quizzes=kit_root() / "quizzes", force=args.force)
+
+
+def _bank_export(args: argparse.Namespace) -> int:
+    from cadrekit.bank.interchange.commands import run_export
+
+    return run_export(args.paths or [kit_root() / "quizzes"], to=args.to, out=args.out)
+
+
 def _exam_build(args: argparse.Namespace) -> int:
     from cadrekit.exam.build import build_exam
     from cadrekit.exam.spec import SpecError, load_spec
@@ -88,10 +101,54 @@ def _roster_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _study(args: argparse.Namespace) -> int:
-    from cadrekit.lab import study
+def _report(args: argparse.Namespace) -> int:
+    from cadrekit.grading.runner import load_config
+    from cadrekit.report import make_report
+    from cadrekit.roster import RosterError
 
-    study(port=args.port, ip=args.ip, open_browser=not args.no_browser)
+    course = args.course.resolve()
+    db_url = load_config(course).CourseDirectory.db_url
+    try:
+        files, notes = make_report(db_url, course, args.out or course / "report", args.roster)
+    except RosterError as exc:
+        for problem in exc.problems:
+            print(f"{exc.path}: {problem}", file=sys.stderr)
+        return 1
+    for note in notes:
+        print(f"注意：{note}", file=sys.stderr)
+    print(files.paragraph)
+    print(f"报告：{files.html}\n统计表：{files.excel}\n轮训情况：{files.text}", file=sys.stderr)
+    return 0
+
+
+def _ledger_check(args: argparse.Namespace) -> int:
+    from cadrekit.ledger import LedgerError, RuleError, check_files, write_reports
+
+    try:
+        report = check_files(args.file, args.register, args.rules)
+    except (LedgerError, RuleError) as exc:
+        print(exc, file=sys.stderr)
+        print("输入无法使用，未作检查；请按上面的提示修改后重新运行。", file=sys.stderr)
+        return 2
+    for problem in report.problems:
+        print(problem, file=sys.stderr)
+    for finding in report.findings:
+        print(f"{finding.branch}\t{finding.period}\t{finding.rule.id}\t{finding.message}\t{finding.rule.citation}")
+    try:
+        excel, page = write_reports(report, args.out or args.file.parent)
+    except OSError as exc:
+        print(f"无法写入检查结果（{exc}）；请关闭已打开的结果文件，或用 --out 换一个目录。", file=sys.stderr)
+        return 2
+    print(f"发现问题 {len(report.findings)} 条，输入问题 {len(report.problems)} 条；结果：{excel}、{page}",
+          file=sys.stderr)
+    return 1 if report.findings or report.problems else 0
+
+
+def _lab(args: argparse.Namespace) -> int:
+    from cadrekit.lab import start_lab
+
+    root = kit_root() / ("courses" if args.verb == "study" else "")
+    start_lab(root, port=args.port, ip=args.ip, open_browser=not args.no_browser, extra=args.lab_args)
     return 0
 
 
@@ -106,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cadrekit", description="党务干部轮训：课程、测验、考试与统计")
     verbs = parser.add_subparsers(dest="verb", required=True)
 
-    bank = verbs.add_parser("bank", help="题库：检查与统计").add_subparsers(dest="bank_verb", required=True)
+    bank = verbs.add_parser("bank", help="题库：检查、统计、导入与导出").add_subparsers(dest="bank_verb", required=True)
     check = bank.add_parser("check", help="逐题检查题库文件，有问题时返回非零")
     check.add_argument("paths", nargs="*", type=Path, help="题库文件或目录（默认 quizzes/）")
     check.set_defaults(run=_bank_check)
@@ -114,6 +171,18 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("paths", nargs="*", type=Path, help="题库文件或目录（默认 quizzes/）")
     stats.add_argument("--json", action="store_true", help="输出 JSON")
     stats.set_defaults(run=_bank_stats)
+    bank_import = bank.add_parser("import", help="把 Excel 题库（.xlsx）转换为题库 YAML 文件")
+    bank_import.add_argument("file", type=Path, help="题库工作簿：每种题型一张表，或一张表加“题型”列")
+    bank_import.add_argument("--topic", required=True, help="主题（写入 tags.topic 和题库标题），例如 党员大会")
+    bank_import.add_argument("--bank", default=None, help="题库编号与题号前缀（小写字母、数字、连字符）")
+    bank_import.add_argument("--out", type=Path, default=None, help="输出文件（默认 quizzes/<题库编号>.yaml）")
+    bank_import.add_argument("--force", action="store_true", help="覆盖已存在的输出文件")
+    bank_import.set_defaults(run=_bank_import)
+    bank_export = bank.add_parser("export", help="把题库导出为 Excel、Moodle XML 或 GIFT")
+    bank_export.add_argument("paths", nargs="*", type=Path, help="题库文件或目录（默认 quizzes/）")
+    bank_export.add_argument("--to", required=True, choices=("xlsx", "moodle-xml", "gift"), help="导出格式")
+    bank_export.add_argument("--out", type=Path, required=True, help="输出文件")
+    bank_export.set_defaults(run=_bank_export)
 
     exam = verbs.add_parser("exam", help="考试：由考试配置生成 nbgrader 源作业").add_subparsers(
         dest="exam_verb", required=True)
@@ -135,11 +204,29 @@ def build_parser() -> argparse.ArgumentParser:
     roster_import.add_argument("--course", type=Path, default=kit_root() / "grading", help="nbgrader 课程目录")
     roster_import.set_defaults(run=_roster_import)
 
-    study = verbs.add_parser("study", help="打开 JupyterLab 学习课程（离线可用）")
-    study.add_argument("--port", type=int, default=None, help="端口（默认自动选择）")
-    study.add_argument("--ip", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
-    study.add_argument("--no-browser", action="store_true", help="不自动打开浏览器")
-    study.set_defaults(run=_study)
+    report = verbs.add_parser("report", help="轮训统计报告：HTML（含图表）、Excel 和轮训情况段落")
+    report.add_argument("--course", type=Path, default=kit_root() / "grading", help="nbgrader 课程目录")
+    report.add_argument("--out", type=Path, default=None, help="输出文件夹（默认 <课程目录>/report）")
+    report.add_argument("--roster", type=Path, default=None, help="改用此名单文件（默认用已导入成绩库的名单）")
+    report.set_defaults(run=_report)
+
+    ledger = verbs.add_parser("ledger", help="三会一课台账检查").add_subparsers(dest="ledger_verb", required=True)
+    ledger_check = ledger.add_parser("check", help="按规则检查会议台账；无问题返回 0，有问题 1，输入无法使用 2")
+    ledger_check.add_argument("file", type=Path, help="台账（.xlsx 或 .csv）：支部、日期、类型、应到、实到……")
+    ledger_check.add_argument("--register", type=Path, required=True,
+                              help="支部名册（.xlsx 或 .csv）：支部、党员人数、正式党员、支委人数、党小组")
+    ledger_check.add_argument("--out", type=Path, default=None, help="结果（Excel、HTML）的目录（默认台账所在目录）")
+    ledger_check.add_argument("--rules", type=Path, default=None, help="区县规则文件：增加地方规定或修改默认规则")
+    ledger_check.set_defaults(run=_ledger_check)
+
+    for verb, text in (("study", "打开 JupyterLab 学习课程（离线可用）"),
+                       ("teach", "打开 JupyterLab 管理考试与评分（含 nbgrader 评分界面 Formgrader）")):
+        lab = verbs.add_parser(verb, help=text)
+        lab.add_argument("--port", type=int, default=None, help="端口（默认自动选择）")
+        lab.add_argument("--ip", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
+        lab.add_argument("--no-browser", action="store_true", help="不自动打开浏览器")
+        lab.add_argument("lab_args", nargs=argparse.REMAINDER, help="其余参数原样交给 jupyter lab（写在 -- 之后）")
+        lab.set_defaults(run=_lab)
 
     defaults = verbs.add_parser("lab-defaults", help="把 JupyterLab 默认界面语言设为简体中文")
     defaults.set_defaults(run=_lab_defaults)

@@ -9,20 +9,24 @@ from pathlib import Path
 
 from cadrekit.paths import data_dir, kit_root
 
-LOCALE_SETTING = ("@jupyterlab/translation-extension:plugin", "locale")
+LAB_DEFAULTS = {
+    "@jupyterlab/translation-extension:plugin": {"locale": "zh_CN"},
+    # offline: never ask to fetch Jupyter news or look for updates on the internet
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+}
 
 
-def write_lab_defaults(prefix: str | Path = sys.prefix, locale: str = "zh_CN") -> Path:
-    """Make ``locale`` the default UI language of this environment's JupyterLab.
+def write_lab_defaults(prefix: str | Path = sys.prefix) -> Path:
+    """Make the kit's settings (Chinese UI, no internet look-ups) this environment's defaults.
 
     JupyterLab reads ``overrides.json`` from ``{prefix}/share/jupyter/lab/settings``; other
     settings in that file are kept.
     """
     path = Path(prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
     settings = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    plugin, key = LOCALE_SETTING
-    if settings.get(plugin, {}).get(key) != locale:
-        settings.setdefault(plugin, {})[key] = locale
+    wanted = {plugin: {**settings.get(plugin, {}), **values} for plugin, values in LAB_DEFAULTS.items()}
+    if any(settings.get(plugin) != values for plugin, values in wanted.items()):
+        settings.update(wanted)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(settings, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return path
@@ -45,21 +49,23 @@ def lab_environment() -> dict[str, str]:
 
 
 def lab_command(root_dir: Path, *, port: int | None = None, ip: str = "127.0.0.1",
-                open_browser: bool = True) -> list[str]:
+                open_browser: bool = True, extra: list[str] = ()) -> list[str]:
     command = [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={root_dir}",
                f"--ServerApp.ip={ip}", f"--ServerApp.open_browser={open_browser}"]
     if port:
         command.append(f"--ServerApp.port={port}")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")
-    return command
+    return command + [a for a in extra if a != "--"]
 
 
-def study(*, port: int | None = None, ip: str = "127.0.0.1", open_browser: bool = True) -> None:
-    """Replace this process with JupyterLab opened on courses/ for self-study."""
+def start_lab(root_dir: Path, *, port: int | None = None, ip: str = "127.0.0.1", open_browser: bool = True,
+              extra: list[str] = ()) -> None:
+    """Replace this process with JupyterLab on ``root_dir`` (courses/ to study, the kit to teach)."""
     write_lab_defaults()
     env = lab_environment()
     prepare_exchange(Path(env["CADREKIT_EXCHANGE"]))
-    command = lab_command(kit_root() / "courses", port=port, ip=ip, open_browser=open_browser)
+    command = lab_command(root_dir, port=port, ip=ip, open_browser=open_browser, extra=extra)
     print("cadrekit: 正在启动 JupyterLab（按 Ctrl+C 停止）…", file=sys.stderr)
+    os.chdir(root_dir)  # nbgrader fetches assignments into the server's working folder
     os.execve(command[0], command, env)

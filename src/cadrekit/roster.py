@@ -149,3 +149,17 @@ def _upsert_student(gb, trainee: Trainee) -> None:
         gb.db.add(Student(id=trainee.id, last_name=trainee.name, first_name=None))
     else:
         student.last_name = trainee.name
+
+
+def stored_roster(db_url: str) -> list[Trainee] | None:
+    """The roster as last imported into this gradebook; None when none was ever imported."""
+    engine = sa.create_engine(db_url)
+    try:
+        if not sa.inspect(engine).has_table(trainees.name):
+            return None
+        with engine.connect() as connection:
+            rows = connection.execute(sa.select(trainees).order_by(trainees.c.student_id)).mappings().all()
+    finally:
+        engine.dispose()
+    return [Trainee(id=r["student_id"], name=r["name"], unit=r["unit"], community=r["community"],
+                    category=r["category"]) for r in rows]

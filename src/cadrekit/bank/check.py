@@ -7,7 +7,7 @@ bank without reading code.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -101,6 +101,16 @@ def check_paths(paths: Iterable[str | Path]) -> list[Problem]:
 
 
 def check_bank(bank: BankFile, register: SourceRegister) -> list[Problem]:
+    return _check(bank, lambda item: [*_key_problems(item), *_source_problems(item, register)])
+
+
+def structure_problems(bank: BankFile) -> list[Problem]:
+    """Problems that make a bank unusable (schema, answer keys), leaving citations aside: an import
+    may legitimately lack them and is still worth writing."""
+    return _check(bank, _key_problems)
+
+
+def _check(bank: BankFile, item_problems: Callable[[dict], list[tuple[str, str]]]) -> list[Problem]:
     problems: list[Problem] = []
     invalid_items: set[int] = set()
     for error in _validator().iter_errors(bank.data):
@@ -117,7 +127,7 @@ def check_bank(bank: BankFile, register: SourceRegister) -> list[Problem]:
     for index, item in enumerate(bank.items):
         if index in invalid_items or not isinstance(item, dict):
             continue
-        for field, message in _semantic_problems(item, register):
+        for field, message in item_problems(item):
             problems.append(Problem(bank.path, bank.line_of(index, field), item["id"], message))
     return sorted(problems, key=lambda p: p.line)
 
@@ -155,6 +165,8 @@ def _explain(error, field: str | None) -> str:
         return f"编号 {error.instance!r} 只能用小写字母、数字和连字符"
     if validator == "not":
         return "判断题、填空题不应有 options 或 prompts"
+    if validator == "const" and field == "needs_source":
+        return "needs_source 只能写 true；依据补全后请删除这一行"
     if validator == "type" and field != "answer":
         wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
         names = "或".join(_TYPE_NAMES.get(t, t) for t in wanted)
@@ -164,7 +176,7 @@ def _explain(error, field: str | None) -> str:
     return f"字段 {field or '(顶层)'}：{error.message}"
 
 
-def _semantic_problems(item: dict, register: SourceRegister) -> list[tuple[str, str]]:
+def _key_problems(item: dict) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     kind, answer = item["type"], item["answer"]
     options = {str(k) for k in item.get("options", {})}
@@ -190,7 +202,26 @@ def _semantic_problems(item: dict, register: SourceRegister) -> list[tuple[str, 
         blanks = len(BLANK.findall(item["stem"]))
         if blanks != len(answer):
             found.append(("answer", f"题干中有 {blanks} 个空（___），答案却有 {len(answer)} 项；两者必须相等"))
-    source = item["source"]
-    if message := register.problem_with(source["regulation"], source["article"], source["text"]):
-        found.append(("source", message))
     return found
+
+
+NEEDS_SOURCE = "缺少依据（导入时未提供），请补充 regulation、article、text"
+
+
+def _source_problems(item: dict, register: SourceRegister) -> list[tuple[str, str]]:
+    source = item.get("source")
+    if item.get("needs_source"):
+        return [_unfinished_source(source)]
+    if message := register.problem_with(source["regulation"], source["article"], source["text"]):
+        return [("source", message)]
+    return []
+
+
+def _unfinished_source(source: dict | None) -> tuple[str, str]:
+    """An imported item's marker stays reported until its citation is complete and the marker removed."""
+    if not source:
+        return "needs_source", NEEDS_SOURCE
+    if "text" not in source:
+        return "source", (f"依据缺原文（导入时只有《{source['regulation']}》{source['article']}），"
+                          "请补充 text（逐字摘引登记的条文）并删除 needs_source")
+    return "needs_source", "依据已补全，请删除 needs_source: true"

@@ -26,9 +26,11 @@ BLANK = re.compile(r"_{3,}")
 
 @dataclass(frozen=True)
 class Source:
+    """A citation; ``text`` is empty only on an imported item still marked ``needs_source``."""
+
     regulation: str
     article: str
-    text: str
+    text: str = ""
 
     def citation(self) -> str:
         return f"《{self.regulation}》{self.article}"

@@ -23,6 +23,10 @@ def normalize_wording(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).translate(_QUOTES).split())
 
 
+def _loose_name(name: str) -> str:
+    return normalize_wording(name).replace("《", "").replace("》", "")
+
+
 def article_key(article: str) -> str:
     """'第十六条第三款' -> '第十六条': the register is kept per article."""
     match = _ARTICLE.match(article.strip())
@@ -59,6 +63,11 @@ class SourceRegister:
 
     def find(self, name: str) -> Regulation | None:
         return self._by_name.get(name.strip().strip("《》"))
+
+    def find_loosely(self, name: str) -> Regulation | None:
+        """``find`` tolerating how workbooks spell titles: half-width brackets, spaces, 《》 anywhere."""
+        wanted = _loose_name(name)
+        return next((reg for key, reg in self._by_name.items() if _loose_name(key) == wanted), None)
 
     def problem_with(self, regulation: str, article: str, text: str) -> str | None:
         """Why this citation is not supported by the register, or None when it is."""

@@ -42,9 +42,9 @@ def exam_notebook(spec: ExamSpec) -> nbformat.NotebookNode:
     cells.append(new_code_cell(widget, metadata={**HIDDEN, **READ_ONLY, "tags": ["cadrekit-quiz"]}))
     for task in spec.tasks:
         cells.extend(_task_cells(task))
-    cells.append(new_markdown_cell(
-        "---\n以下是自动评分单元格（已折叠），由评分程序根据保存的答案计分，**无需任何操作**。",
-        metadata=dict(READ_ONLY)))
+    cells.append(new_markdown_cell(  # a collapsed heading folds all quiz cells below it into one line
+        "## 评分单元格（无需任何操作）\n\n由评分程序根据保存的答案计分。",
+        metadata={**READ_ONLY, "heading_collapsed": True}))
     for number, item in enumerate(spec.items, 1):
         cells.append(new_code_cell(
             key_cell_source(spec.quiz_id, item, number),
