@@ -3,7 +3,7 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$KIT_ROOT"
-"$VENV/bin/ruff" check src tests
+"$VENV/bin/ruff" check src tests benchmarks
 "$VENV/bin/cadrekit" bank check quizzes
 bash scripts/system-deps.sh
 exec "$VENV/bin/python" -m pytest "$@"
