@@ -33,20 +33,23 @@ class Server:
         return self.request("GET", path)
 
     def request(self, method: str, path: str, body: object = None) -> tuple[int, object]:
-        data = json.dumps(body).encode("utf-8") if body is not None else None
-        request = urllib.request.Request(self.url + path, data=data, method=method,
-                                         headers={"Authorization": f"token {self.token}",
-                                                  "Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                body = response.read().decode("utf-8")
-                status = response.status
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.read().decode("utf-8", "replace")
-        try:
-            return status, json.loads(body)
-        except json.JSONDecodeError:
-            return status, body
+        return call(self.url + path, self.token, method, body)
+
+
+def call(url: str, token: str, method: str = "GET", body: object = None, timeout: float = 120) -> tuple[int, object]:
+    """One authenticated JSON request; (status, parsed JSON or text), HTTP errors included."""
+    data = json.dumps(body).encode("utf-8") if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method,
+                                     headers={"Authorization": f"token {token}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            status, text = response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8", "replace")
+    try:
+        return status, json.loads(text)
+    except json.JSONDecodeError:
+        return status, text
 
 
 @contextlib.contextmanager

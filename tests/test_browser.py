@@ -25,19 +25,11 @@ ARTIFACTS = KIT / "test-artifacts" / "browser"
 BIN = Path(sys.executable).parent
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
                  "--disable-background-networking", "--disable-component-update"]
-RUN_ALL = """async () => {
-  const app = window.jupyterapp;
-  await app.restored;
-  const panel = app.shell.currentWidget;
-  await panel.context.ready;
-  await panel.sessionContext.ready;
-  await app.commands.execute('notebook:run-all-cells');
-}"""
-RESTART_KERNEL = """async () => {
-  const panel = window.jupyterapp.shell.currentWidget;
-  await panel.sessionContext.ready;
-  await panel.sessionContext.session.kernel.restart();
-}"""
+# Every wait goes through Playwright, which times out; evaluate() itself never does.
+KERNEL_IDLE = """() => { const w = window.jupyterapp.shell.currentWidget;
+  const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
+  return w.context.isReady && k && k.connectionStatus === 'connected' && k.status === 'idle' ? k.id : false; }"""
+
 
 
 def nbgrader(*args: str, cwd: Path, env: dict[str, str]) -> None:
@@ -130,12 +122,20 @@ def open_notebook(page, server: Server, path: str) -> None:
     """Open ``path`` alone (``reset`` drops the tabs of earlier tests) and run all its cells."""
     page.goto(f"{server.url}/lab/tree/{path}?reset&token={server.token}")
     wait_for_notebook(page, path)
-    page.evaluate(RUN_ALL)
+    command(page, "notebook:run-all-cells")
 
 
-def wait_for_notebook(page, path: str) -> None:
+def command(page, name: str) -> None:
+    """Run a JupyterLab command once it is registered (fire and forget; callers wait for its effect)."""
+    page.wait_for_function("name => window.jupyterapp && window.jupyterapp.commands.hasCommand(name)", arg=name)
+    page.evaluate("name => { window.jupyterapp.commands.execute(name); }", name)
+
+
+def wait_for_notebook(page, path: str) -> str:
+    """Wait until ``path`` is the current notebook and its kernel is connected and idle; the kernel id."""
     page.wait_for_function("path => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
                            " return w && w.context && w.context.path === path && w.sessionContext; }", arg=path)
+    return page.wait_for_function(KERNEL_IDLE).json_value()
 
 
 def test_module_renders_in_chinese_and_gives_feedback(page, trainee_lab):
@@ -176,9 +176,10 @@ def test_exam_answers_survive_reload_and_kernel_restart(page, trainee_lab, kit):
     page.get_by_text(f"已作答 {half} / ").wait_for()
     shot(page, "exam-answered")
     page.reload()
-    wait_for_notebook(page, "考试演示/sanhui-exam.ipynb")
-    page.evaluate(RESTART_KERNEL)
-    page.evaluate(RUN_ALL)
+    kernel = wait_for_notebook(page, "考试演示/sanhui-exam.ipynb")
+    assert trainee_lab.request("POST", f"/api/kernels/{kernel}/restart")[0] == 200  # a real kernel restart
+    page.wait_for_function(KERNEL_IDLE)
+    command(page, "notebook:run-all-cells")
     page.get_by_text(f"已作答 {half} / ").wait_for()
     restored = [radio_groups(page).nth(i).locator("label", has=page.locator("input:checked")).inner_text()
                 for i in range(half)]
@@ -192,9 +193,7 @@ def test_exam_answers_survive_reload_and_kernel_restart(page, trainee_lab, kit):
 def test_fetch_and_submit_in_the_assignments_panel(page, trainee_lab, kit):
     root, env = kit
     page.goto(f"{trainee_lab.url}/lab?reset&token={trainee_lab.token}")
-    page.wait_for_function("window.jupyterapp && window.jupyterapp.commands")
-    page.evaluate("async () => { await window.jupyterapp.restored;"
-                  " await window.jupyterapp.commands.execute('nbgrader:open-assignment-list'); }")
+    command(page, "nbgrader:open-assignment-list")
     page.locator("#released_assignments_list").get_by_role("button", name="Fetch").click()
     page.locator("#fetched_assignments_list").get_by_role("button", name="Submit").wait_for()
     shot(page, "assignments-fetched")
@@ -203,8 +202,9 @@ def test_fetch_and_submit_in_the_assignments_panel(page, trainee_lab, kit):
     first.wait_for()
     first.locator("label").first.click()
     page.get_by_text("已作答 1 / ").wait_for()
-    page.evaluate("async () => { await window.jupyterapp.commands.execute('docmanager:save'); "
-                  "await window.jupyterapp.commands.execute('nbgrader:open-assignment-list'); }")
+    command(page, "docmanager:save")
+    page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.context.model.dirty")
+    command(page, "nbgrader:open-assignment-list")
     page.locator("#fetched_assignments_list").get_by_role("button", name="Submit").click()
     page.locator("#submitted_assignments_list").get_by_text("sanhui-exam").first.wait_for()
     shot(page, "assignments-submitted")

@@ -39,7 +39,7 @@ import pytest
 from cadrekit.bank.model import Item
 
 from .conftest import KIT, require
-from .servers import free_port, running
+from .servers import call, free_port, running
 from .test_assessment import expected_quiz_score, keys_of, planned_response
 
 BIN = Path(sys.executable).parent
@@ -148,21 +148,6 @@ def readable_by_others(path: Path) -> str | None:
 
 
 # -- HTTP ---------------------------------------------------------------------------------------
-def call(url: str, token: str, method: str = "GET", body: object = None, timeout: float = 120) -> tuple[int, object]:
-    data = json.dumps(body).encode("utf-8") if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method,
-                                     headers={"Authorization": f"token {token}", "Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            status, text = response.status, response.read().decode("utf-8")
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode("utf-8", "replace")
-    try:
-        return status, json.loads(text)
-    except json.JSONDecodeError:
-        return status, text
-
-
 @dataclass
 class Hub:
     url: str
