@@ -13,6 +13,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from cadrekit.tables import read_sheet
+
 COLUMNS = {  # accepted header -> field
     "学号": "id", "编号": "id",
     "姓名": "name",
@@ -53,17 +55,10 @@ class Trainee:
 
 def read_roster(path: Path) -> list[Trainee]:
     """Parse and validate a roster; raise RosterError listing every problem with its row number."""
-    import pandas as pd  # instructor-side only
-
     try:
-        if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-            frame = pd.read_excel(path, dtype=str, keep_default_na=False)
-        elif path.suffix.lower() in (".csv", ".txt"):
-            frame = _read_csv(path)
-        else:
-            raise RosterError(path, [f"不支持的文件类型 {path.suffix}；请用 .xlsx 或 .csv"])
+        frame = read_sheet(path)
     except (OSError, ValueError) as exc:
-        raise RosterError(path, [f"无法读取（{exc}）"]) from exc
+        raise RosterError(path, [f"无法读取：{exc}"]) from exc
     headers = [str(c).strip() for c in frame.columns]
     unknown = [h for h in headers if h not in COLUMNS]
     problems = []
@@ -99,17 +94,6 @@ def read_roster(path: Path) -> list[Trainee]:
     if problems:
         raise RosterError(path, problems)
     return result
-
-
-def _read_csv(path: Path):
-    import pandas as pd
-
-    for encoding in ("utf-8-sig", "gb18030"):  # Excel on Chinese Windows saves CSV as GBK
-        try:
-            return pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False, encoding=encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValueError("文件编码既不是 UTF-8 也不是 GBK")
 
 
 def import_roster(path: Path, db_url: str) -> tuple[int, int]:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from cadrekit.tables import read_sheet
+
 MEETING_TYPES = ("党员大会", "支委会", "党小组会", "党课", "主题党日", "组织生活会", "民主评议")
 TYPE_ALIASES = {
     "支部党员大会": "党员大会", "党支部党员大会": "党员大会", "支部大会": "党员大会",
@@ -93,23 +95,11 @@ class Meeting:
 
 
 def read_table(path: Path, label: str):
-    """The sheet as strings (header row 1), from .xlsx or .csv (UTF-8 or GBK)."""
-    import pandas as pd
-
-    suffix = path.suffix.lower()
+    """The sheet as strings (header row 1); problems become a LedgerError naming the file."""
     try:
-        if suffix in (".xlsx", ".xlsm"):
-            return pd.read_excel(path, dtype=str, keep_default_na=False)
-        if suffix in (".csv", ".txt"):
-            for encoding in ("utf-8-sig", "gb18030"):  # Excel on Chinese Windows saves CSV as GBK
-                try:
-                    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
-                except UnicodeDecodeError:
-                    continue
-            raise LedgerError([Problem(label, (), f"{path} 的编码既不是 UTF-8 也不是 GBK；请在 Excel 中另存为 .xlsx")])
+        return read_sheet(path)
     except (OSError, ValueError) as exc:
-        raise LedgerError([Problem(label, (), f"无法读取 {path}（{exc}）")]) from exc
-    raise LedgerError([Problem(label, (), f"不支持的文件类型 {path.suffix}；请用 .xlsx 或 .csv")])
+        raise LedgerError([Problem(label, (), f"无法读取 {path}：{exc}")]) from exc
 
 
 def _require_columns(frame, required: tuple[str, ...], label: str) -> None:
