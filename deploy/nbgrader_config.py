@@ -18,3 +18,6 @@ c.Authenticator.plugin_class = "nbgrader.auth.JupyterHubAuthPlugin"
 
 # Submissions readable by their trainee and the instructor's group only (nbgrader's own are 0644).
 c.ExchangeFactory.submit = "cadrekit.grading.exchange.PrivateExchangeSubmit"
+
+# Released feedback readable by its trainee alone (POSIX ACL; nbgrader's own is 0644 under a hashed name).
+c.ExchangeFactory.release_feedback = "cadrekit.grading.exchange.PrivateExchangeReleaseFeedback"

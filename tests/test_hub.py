@@ -6,15 +6,18 @@ deploy/jupyterhub_config.py on 127.0.0.1 (free ports) with LocalProcessSpawner. 
 then goes over HTTP as the users would: the instructor generates and releases the quiz exam in
 formgrader, each trainee fetches it from the Assignments service, answers through the sidecar
 file (written with the contents API, as the widgets would) and submits; the instructor collects
-and grades with ``cadrekit grade``. Then: exact scores, 403 for a trainee's token on other
-servers and on formgrader, Unix permissions that keep submissions, the instructor's course
-folder and the gradebook away from trainees, and a password login through PAM. Users and
-processes are removed also on failure.
+and grades with ``cadrekit grade``, then generates and releases feedback in formgrader, and each
+trainee fetches it from the Assignments service. Then: exact scores, in the gradebook and in
+each trainee's feedback, no key in feedback, 403 for a trainee's token on other servers and on
+formgrader, Unix permissions that keep submissions, feedback, the instructor's course folder and
+the gradebook away from other trainees, and a password login through PAM. Users and processes
+are removed also on failure.
 """
 
 from __future__ import annotations
 
 import contextlib
+import html
 import http.cookiejar
 import json
 import os
@@ -23,6 +26,7 @@ import re
 import secrets
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
@@ -391,6 +395,132 @@ def test_scores_over_http_are_exact(site: Site):
     expected = {t: expected_quiz_score(p, site.keys) for t, p in zip(site.accounts.trainees, PLANS, strict=True)}
     assert scores == pytest.approx(expected, abs=1e-9), site.outputs["grade"]
     assert expected[site.accounts.trainees[0]] > expected[site.accounts.trainees[2]] > 0
+
+
+# -- feedback -----------------------------------------------------------------------------------
+@dataclass
+class Feedback:
+    fetched: dict[str, str]  # trainee -> the feedback page their server serves from their home
+    released: dict[str, Path]  # trainee -> the file in the exchange with the same bytes
+    instructor_copy: dict[str, bytes]  # trainee -> what formgrader generated for them
+
+
+def latest_submission(site: Site, trainee: str) -> dict:
+    listing = site.hub.ok(trainee, "GET", f"assignments?course_id={COURSE}")
+    assert listing["success"], listing
+    submitted = [a for a in listing["value"] if a["assignment_id"] == EXAM and a["status"] == "submitted"]
+    assert len(submitted) == 1, listing
+    return submitted[0]["submissions"][-1]
+
+
+def fetch_feedback_as_trainee(site: Site, trainee: str) -> str:
+    """The Assignments service's fetch_feedback on the trainee's own server; the page it brought home."""
+    before = latest_submission(site, trainee)
+    assert before["has_exchange_feedback"] and not before["has_local_feedback"], before
+    site.hub.ok(trainee, "POST", "assignments/fetch_feedback", {"course_id": COURSE, "assignment_id": EXAM})
+    after = latest_submission(site, trainee)  # the action answers with the listing even when it failed
+    assert after["has_local_feedback"] and not after["feedback_updated"], (after, site.hub.tail())
+    folder = urllib.parse.quote(after["local_feedback_path"])  # <exam>/feedback/<submission time, with spaces>
+    page = site.hub.ok(trainee, "GET", f"api/contents/{folder}/{EXAM}.html?format=text&type=file")
+    return page["content"]
+
+
+@pytest.fixture(scope="module")
+def feedback(site: Site) -> Feedback:
+    instructor_step(site, "generate_feedback")
+    instructor_step(site, "release_feedback")
+    generated = {t: (site.course / "feedback" / t / EXAM / f"{EXAM}.html").read_bytes() for t in site.accounts.trainees}
+    fetched = {t: fetch_feedback_as_trainee(site, t) for t in site.accounts.trainees}
+    exchange = {p: p.read_bytes() for p in (site.exchange / COURSE / "feedback").iterdir()}
+    released = {}
+    for trainee, page in generated.items():
+        matches = [p for p, data in exchange.items() if data == page]
+        assert len(matches) == 1, (trainee, sorted(exchange), site.outputs["release_feedback"])
+        released[trainee] = matches[0]
+    assert len(exchange) == len(site.accounts.trainees), sorted(exchange)
+    return Feedback(fetched=fetched, released=released, instructor_copy=generated)
+
+
+SCORE = re.compile(r"<h4>" + re.escape(EXAM) + r" \(Score: ([0-9.]+) / ([0-9.]+)\)</h4>")
+
+
+def test_each_trainee_fetches_feedback_with_their_own_exact_score(site: Site, feedback: Feedback):
+    expected = {t: expected_quiz_score(p, site.keys) for t, p in zip(site.accounts.trainees, PLANS, strict=True)}
+    assert len(set(expected.values())) == len(expected)  # a page sent to the wrong trainee would show
+    maximum = sum(item.points for item in site.keys)
+    for trainee in site.accounts.trainees:
+        page = feedback.fetched[trainee]
+        assert page.encode("utf-8") == feedback.instructor_copy[trainee]  # their own, not another's
+        header = SCORE.findall(page)
+        assert len(header) == 1, page[:2000]
+        assert float(header[0][0]) == pytest.approx(expected[trainee], abs=0.005 + 1e-9)  # shown to 2 decimals
+        assert float(header[0][1]) == pytest.approx(maximum, abs=0.005 + 1e-9)
+        pages = list((home(trainee) / EXAM / "feedback").rglob("*.html"))
+        assert len(pages) == 1 and pages[0].read_text(encoding="utf-8") == page, pages
+        assert pages[0].stat().st_uid == pwd.getpwnam(trainee).pw_uid
+
+
+def test_feedback_holds_no_key(site: Site, feedback: Feedback):
+    secrets_ = ["cadrekit-quiz-key", "BEGIN HIDDEN TESTS"]
+    for item in site.keys:
+        key = json.dumps(item.to_dict(), ensure_ascii=False, sort_keys=True)
+        secrets_ += [key, html.escape(key), html.escape(key, quote=False)]
+    assert len(feedback.fetched) == len(site.accounts.trainees)
+    for trainee, page in feedback.fetched.items():
+        for secret in secrets_:
+            assert secret not in page, (trainee, secret)
+
+
+def test_trainees_cannot_read_each_others_feedback_on_disk(site: Site, feedback: Feedback):
+    t1, t2, t3 = site.accounts.trainees
+    folder = site.exchange / COURSE / "feedback"
+    for trainee in (t1, t2, t3):  # controls: each reads their own released page
+        assert sh("cat", feedback.released[trainee], user=trainee).stdout.encode("utf-8") == \
+            feedback.instructor_copy[trainee]
+    assert cannot(t1, "ls", folder)
+    assert cannot(t1, "cat", feedback.released[t2])
+    assert cannot(t1, "cat", feedback.released[t3])
+    assert cannot(t2, "cat", feedback.released[t1])
+    assert cannot(t1, "ls", home(t2) / EXAM / "feedback")
+    for trainee, path in feedback.released.items():
+        assert path.stat().st_mode & 0o007 == 0, (trainee, oct(path.stat().st_mode))
+
+
+def test_feedback_is_not_released_to_a_trainee_without_unix_account(tmp_path: Path):
+    """No hub needed: the fail-closed path of PrivateExchangeReleaseFeedback, then a release to ``nobody``."""
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.exchange import ExchangeError
+    from traitlets.config import Config
+
+    from cadrekit.grading.exchange import PrivateExchangeReleaseFeedback
+
+    for student in ("ck-no-such-user", "nobody"):
+        folder = tmp_path / "course" / "feedback" / student / EXAM
+        folder.mkdir(parents=True)
+        (folder / f"{EXAM}.html").write_text(f"<p>{student}</p>", encoding="utf-8")
+        (folder / "timestamp.txt").write_text("2026-11-28 10:00:00.000000 UTC", encoding="utf-8")
+        (folder / "submission_secret.txt").write_text(secrets.token_hex(16), encoding="utf-8")
+    config = Config()
+    config.CourseDirectory.root = str(tmp_path / "course")
+    config.CourseDirectory.course_id = COURSE
+    config.Exchange.root = str(tmp_path / "exchange")
+    (tmp_path / "exchange").mkdir()
+    (tmp_path / "exchange").chmod(0o1777)  # as setup-hub.sh makes it
+    released = tmp_path / "exchange" / COURSE / "feedback"
+
+    def release(exclude: str) -> None:
+        coursedir = CourseDirectory(config=config, assignment_id=EXAM, student_id="*", student_id_exclude=exclude)
+        PrivateExchangeReleaseFeedback(coursedir=coursedir, config=config).start()
+
+    with pytest.raises(ExchangeError, match="ck-no-such-user"):
+        release("")
+    assert list(released.iterdir()) == []  # stops at the first trainee it cannot restrict to
+    release("ck-no-such-user")
+    (page,) = released.iterdir()
+    assert page.read_text(encoding="utf-8") == "<p>nobody</p>"
+    assert page.stat().st_mode & 0o777 == 0o640  # group bits show the ACL mask; the file's group has none
+    acl = os.getxattr(page, "system.posix_acl_access")
+    assert (2, 4, pwd.getpwnam("nobody").pw_uid) in [struct.unpack_from("<HHI", acl, 4 + 8 * n) for n in range(5)]
 
 
 def test_trainee_token_is_refused_elsewhere(site: Site):

@@ -86,13 +86,17 @@ def check_submission(folder: Path, notebooks: dict[str, set[str]]) -> tuple[bool
 
 
 _converter = None
+_notebooks: dict[str, set[str]] = {}
 
 
-def _start_worker(course: str) -> None:
-    global _converter
+def _start_worker(course: str, notebooks: dict[str, set[str]]) -> None:
+    global _converter, _notebooks
     from nbgrader.converters import Autograde
     from nbgrader.coursedir import CourseDirectory
 
+    from cadrekit.grading import speedups
+
+    speedups.apply()
     os.chdir(course)
     config = load_config(Path(course))
     log = logging.getLogger("traitlets")  # nbgrader's converters log here when no app runs
@@ -104,36 +108,53 @@ def _start_worker(course: str) -> None:
     logging.getLogger("py.warnings").handlers = log.handlers
     logging.getLogger("py.warnings").propagate = False
     _converter = Autograde(coursedir=CourseDirectory(config=config), config=config)
+    _notebooks = notebooks
 
 
-def _grade_one(assignment: str, student: str, force: bool) -> tuple[str, str | None]:
-    """Autograde one submission in this worker; the error text when nbgrader gave up."""
+def _check_and_grade(assignment: str, folder: Path, force: bool) -> tuple[str, bool, list[str]]:
+    """(student, graded, problems): check one submission, then autograde it in this worker."""
+    student = folder.parent.name
+    gradable, problems = check_submission(folder, _notebooks)
+    if not gradable:
+        return student, False, problems
+    error = _grade_one(assignment, student, force)
+    if error:
+        problems.append(f"评分失败：{error}")
+    return student, error is None, problems
+
+
+def _grade_one(assignment: str, student: str, force: bool) -> str | None:
+    """Autograde one submission with this worker's converter; the error text when nbgrader gave up."""
     from nbgrader.converters.base import NbGraderException
 
     _converter.coursedir.assignment_id = assignment
     _converter.coursedir.student_id = student
     _converter.force = force
     errors: list[str] = []
-    handler = _ListHandler(errors)
+    handler = _ExceptionLines(errors)
     _converter.log.addHandler(handler)
     try:
         _converter.start()
     except NbGraderException:
-        return student, "；".join(errors[-2:]) or "nbgrader 评分失败"
+        return f"nbgrader 无法处理这份提交（{'；'.join(errors) or '原因不明'}），详情见 logs/grade.log"
     except Exception as exc:
-        return student, f"{type(exc).__name__}: {exc}"
+        return f"{type(exc).__name__}: {exc}"
     finally:
         _converter.log.removeHandler(handler)
-    return student, None
+    return None
 
 
-class _ListHandler(logging.Handler):
+class _ExceptionLines(logging.Handler):
+    """Keeps the last line of each traceback nbgrader logs; its other error lines say only "see above"."""
+
     def __init__(self, sink: list[str]):
         super().__init__(logging.ERROR)
         self.sink = sink
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.sink.append(record.getMessage().strip().splitlines()[-1][:300])
+        text = record.getMessage().strip()
+        if text.startswith("Traceback"):
+            self.sink.append(text.splitlines()[-1][:300])
 
 
 def grade(course: Path, assignment: str, *, workers: int | None = None, force: bool = False,
@@ -143,6 +164,7 @@ def grade(course: Path, assignment: str, *, workers: int | None = None, force: b
     from nbgrader.coursedir import CourseDirectory
 
     from cadrekit.gradebook import open_gradebook
+    from cadrekit.grading import speedups
 
     course = course.resolve()
     config = load_config(course)
@@ -155,34 +177,24 @@ def grade(course: Path, assignment: str, *, workers: int | None = None, force: b
         raise FileNotFoundError(f"没有找到考试源文件夹 {source}；请先运行 cadrekit exam build")
     notebooks = {p.name: quiz_ids(p) for p in sorted(source.glob("*.ipynb"))}
     outcomes = {}
-    gradable = []
-    for folder in folders:
-        student = folder.parent.name
-        ok, problems = check_submission(folder, notebooks)
-        outcomes[student] = Outcome(student, graded=False, problems=problems)
-        if ok:
-            gradable.append(student)
-    done = failed = len(folders) - len(gradable)
+    done = failed = 0
     if progress:
         progress(done, len(folders), failed)
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers or os.cpu_count(), mp_context=context,
-                             initializer=_start_worker, initargs=(str(course),)) as pool:
-        futures = [pool.submit(_grade_one, assignment, student, force) for student in gradable]
+    pool = ProcessPoolExecutor(max_workers=workers or os.cpu_count(), mp_context=context,
+                               initializer=_start_worker, initargs=(str(course), notebooks))
+    with speedups.write_ahead_log(config.CourseDirectory.db_url), pool:
+        futures = [pool.submit(_check_and_grade, assignment, folder, force) for folder in folders]
         for future in as_completed(futures):
-            student, error = future.result()
+            student, graded, problems = future.result()
+            outcomes[student] = Outcome(student, graded=graded, problems=problems)
             done += 1
-            if error:
-                failed += 1
-                outcomes[student].problems.append(f"评分失败：{error}")
-            else:
-                outcomes[student].graded = True
+            failed += not graded
             if progress:
                 progress(done, len(folders), failed)
-    with open_gradebook(config.CourseDirectory.db_url, coursedir.course_id) as gb:
-        for outcome in outcomes.values():
-            with contextlib.suppress(MissingEntry):
-                submission = gb.find_submission(assignment, outcome.student)
+    with open_gradebook(config.CourseDirectory.db_url, coursedir.course_id) as gb, contextlib.suppress(MissingEntry):
+        for submission in gb.find_assignment(assignment).submissions:
+            if outcome := outcomes.get(submission.student_id):
                 outcome.score, outcome.max_score = submission.score, submission.max_score
     return [outcomes[s] for s in sorted(outcomes)]
 
