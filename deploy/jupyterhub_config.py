@@ -46,7 +46,9 @@ def unix_members(group: str) -> list[str]:
 
 # -- the hub itself --------------------------------------------------------------------------
 c.JupyterHub.bind_url = setting("BIND_URL", "http://:8000")
-c.JupyterHub.hub_bind_url = "http://127.0.0.1:8081"
+c.JupyterHub.hub_bind_url = setting("HUB_BIND_URL", "http://127.0.0.1:8081")  # internal: proxy and servers to hub
+if proxy_api := setting("PROXY_API_URL", ""):  # internal: hub to proxy (JupyterHub's default 127.0.0.1:8001)
+    c.ConfigurableHTTPProxy.api_url = proxy_api
 c.JupyterHub.db_url = f"sqlite:///{STATE / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")
 c.ConfigurableHTTPProxy.pid_file = str(STATE / "jupyterhub-proxy.pid")

@@ -5,6 +5,8 @@
 #   bash deploy/setup-hub.sh add-course USER         make USER an instructor with the course folder ~USER/<course>
 #   bash deploy/setup-hub.sh add-trainees ROSTER [PREFIX]
 #                                                    Unix accounts for every 学号 of the roster (.xlsx/.csv)
+#   bash deploy/setup-hub.sh run                     run the hub in the foreground as the systemd unit does
+#                                                    (for machines without systemd)
 #
 # Settings (environment, or /etc/cadrekit/hub.env once installed): CADREKIT_COURSE, CADREKIT_EXCHANGE,
 # CADREKIT_INSTRUCTOR_GROUP, CADREKIT_TRAINEE_GROUP, CADREKIT_PREFIX (where the kit goes).
@@ -28,6 +30,9 @@ EXCHANGE="$(setting CADREKIT_EXCHANGE /srv/nbgrader/exchange)"
 INSTRUCTORS="$(setting CADREKIT_INSTRUCTOR_GROUP cadrekit-instructors)"
 TRAINEES="$(setting CADREKIT_TRAINEE_GROUP cadrekit-trainees)"
 STATE="$(setting CADREKIT_HUB_STATE /var/lib/cadrekit-hub)"
+# How the hub runs: the systemd unit and `run` share these.
+HUB_PATH="$PREFIX/.venv/bin:/usr/local/bin:/usr/bin:/bin"
+HUB_COMMAND=("$PREFIX/.venv/bin/jupyterhub" -f "$PREFIX/deploy/jupyterhub_config.py")
 
 chp_version() {
     # configurable-http-proxy 5 needs Node.js 20; Debian 12's own nodejs is 18.
@@ -48,14 +53,18 @@ install_system_packages() {
     local missing=()
     /usr/bin/python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3 python3-venv)
     command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)  # keep a Node.js that is already there
+    [ -f /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)  # pip and npm download over HTTPS
     if [ "${#missing[@]}" != 0 ]; then
         say "安装系统软件包：${missing[*]}"
-        apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+        # Without recommends: npm would otherwise bring a C compiler, git and node-tap the hub never uses.
+        apt-get update -qq || die "apt-get update 失败；请检查网络和 /etc/apt/sources.list 后重试"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+            die "安装系统软件包失败（错误信息见上方）；请检查网络和软件源后重试"
     fi
     if ! command -v configurable-http-proxy >/dev/null 2>&1; then
         say "安装 configurable-http-proxy（npm）"
-        npm install -g --silent --no-fund --no-audit "configurable-http-proxy@$(chp_version)" >/dev/null
+        npm install -g --loglevel=error --no-fund --no-audit "configurable-http-proxy@$(chp_version)" >/dev/null ||
+            die "npm 安装 configurable-http-proxy 失败（错误信息见上方）；请检查能否访问 npm 软件源（registry.npmjs.org）后重试"
     fi
 }
 
@@ -69,7 +78,8 @@ install_kit() {
             --exclude=./.pytest_cache --exclude=./.ruff_cache --exclude=./grading/gradebook.db -cf - . |
             tar -C "$PREFIX" -xf -
     fi
-    PYTHON=/usr/bin/python3 bash "$PREFIX/scripts/setup.sh"
+    PYTHON=/usr/bin/python3 bash "$PREFIX/scripts/setup.sh" ||
+        die "建立虚拟环境 $PREFIX/.venv 失败（错误信息见上方）；请检查能否访问 PyPI 后重试"
     chmod -R a+rX "$PREFIX"
     chmod 0755 "$PREFIX"
 }
@@ -108,6 +118,9 @@ CADREKIT_HUB_STATE=$STATE
 CADREKIT_BIND_URL=http://:8000
 CADREKIT_MEM_LIMIT=1G
 CADREKIT_IDLE_TIMEOUT=3600
+# Internal ports on 127.0.0.1 (change only if another program already uses them):
+# CADREKIT_HUB_BIND_URL=http://127.0.0.1:8081
+# CADREKIT_PROXY_API_URL=http://127.0.0.1:8001
 # CADREKIT_SSL_CERT=/etc/cadrekit/hub.crt
 # CADREKIT_SSL_KEY=/etc/cadrekit/hub.key
 # CADREKIT_GRADEBOOK=postgresql://cadrekit:密码@127.0.0.1/cadrekit   (only instructors' servers get it)
@@ -126,8 +139,8 @@ After=network.target
 User=root
 WorkingDirectory=$STATE
 EnvironmentFile=$ENV_FILE
-Environment=PATH=$PREFIX/.venv/bin:/usr/local/bin:/usr/bin:/bin
-ExecStart=$PREFIX/.venv/bin/jupyterhub -f $PREFIX/deploy/jupyterhub_config.py
+Environment=PATH=$HUB_PATH
+ExecStart=${HUB_COMMAND[*]}
 Restart=on-failure
 
 [Install]
@@ -139,7 +152,7 @@ EOF
         systemctl restart cadrekit-hub
         say "cadrekit-hub 已启动：systemctl status cadrekit-hub"
     else
-        say "本机没有运行 systemd；请手动启动：cd $STATE && $PREFIX/.venv/bin/jupyterhub -f $PREFIX/deploy/jupyterhub_config.py"
+        say "本机没有运行 systemd，未启动服务；请在前台运行（读取 $ENV_FILE 中的设置）：bash $PREFIX/deploy/setup-hub.sh run"
     fi
 }
 
@@ -151,6 +164,23 @@ cmd_install() {
     write_settings
     install_service
     say "完成。下一步：bash $PREFIX/deploy/setup-hub.sh add-course <教员用户名>"
+}
+
+cmd_run() {
+    # The hub in the foreground with the unit's environment, for machines without systemd (containers, chroots).
+    need_root run
+    [ -f "$ENV_FILE" ] || die "没有设置文件 $ENV_FILE；请先运行 bash $0 install"
+    local line
+    while IFS= read -r line || [ -n "$line" ]; do  # systemd's EnvironmentFile: KEY=VALUE lines, # comments
+        line="${line#"${line%%[![:space:]]*}"}"
+        case "$line" in '' | '#'* | ';'*) continue ;; esac
+        if [[ "$line" =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; then
+            export "${line%%=*}=${line#*=}"
+        fi
+    done <"$ENV_FILE"
+    export PATH="$HUB_PATH"
+    cd "$STATE"
+    exec "${HUB_COMMAND[@]}"
 }
 
 # -- add-course ----------------------------------------------------------------------------
@@ -241,5 +271,6 @@ case "${1:-install}" in
     install) cmd_install ;;
     add-course) shift; cmd_add_course "$@" ;;
     add-trainees) shift; cmd_add_trainees "$@" ;;
-    *) die "未知的命令 $1；可用：install、add-course、add-trainees" ;;
+    run) cmd_run ;;
+    *) die "未知的命令 $1；可用：install、add-course、add-trainees、run" ;;
 esac

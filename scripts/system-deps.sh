@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # System packages the tests need: PostgreSQL (gradebook tests), Chromium and CJK fonts (browser
-# tests), configurable-http-proxy from npm (multi-user hub test).
+# tests), configurable-http-proxy from npm (multi-user hub test), debootstrap (deploy/setup-hub.sh
+# install on a fresh Debian root: tests/test_hub_install.py).
 # As root (CI runs as root) installs what is missing; otherwise prints what is missing and goes on.
 # Safe to run again: when everything is present it changes nothing and touches no network.
 set -euo pipefail
 
-APT_PACKAGES=(postgresql chromium fonts-noto-cjk)
+APT_PACKAGES=(postgresql chromium fonts-noto-cjk debootstrap)
 
 chp_version() {
     # configurable-http-proxy 5 needs Node.js 20; Debian 12's own nodejs is 18.
