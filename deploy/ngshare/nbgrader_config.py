@@ -1,6 +1,8 @@
 """nbgrader on Zero to JupyterHub with ngshare as the exchange (in the single-user image as
 /etc/jupyter/nbgrader_config.py). ngshare keeps submissions per user behind the hub's login,
-which a shared volume cannot do when every pod runs as the same uid. Untested in CI.
+which a shared volume cannot do when every pod runs as the same uid. The ngshare server itself
+runs from requirements.txt beside this file. tests/test_kubernetes.py runs release, fetch, submit
+and collect with this file against a real ngshare behind a real JupyterHub.
 """
 
 import os
