@@ -53,8 +53,12 @@ ensure_packages() {
         "$VENV/bin/python" -m pip install -q --disable-pip-version-check "uv==$UV_VERSION"
     fi
     echo "cadrekit: 按 requirements.lock 安装依赖…" >&2
-    "$VENV/bin/python" -m uv pip install -q --python "$VENV/bin/python" -r "$KIT_ROOT/requirements.lock"
+    # Bytecode compiled now: on a hub the venv is read-only for trainees, so their kernels could
+    # never cache it and would compile every import from source at each start.
+    "$VENV/bin/python" -m uv pip install -q --compile-bytecode --python "$VENV/bin/python" \
+        -r "$KIT_ROOT/requirements.lock"
     "$VENV/bin/python" -m uv pip install -q --python "$VENV/bin/python" --no-deps -e "$KIT_ROOT"
+    "$VENV/bin/python" -m compileall -q "$KIT_ROOT/src" >/dev/null
     "$VENV/bin/cadrekit" lab-defaults
     echo "$digest" >"$stamp"
 }

@@ -38,6 +38,7 @@ def test_cached_schema_gives_jsonschemas_verdict(metadata):
 PATCHED = r"""
 import sqlite3, sys
 import nbformat
+import sqlalchemy
 from cadrekit.gradebook import open_gradebook as Gradebook
 from nbgrader.nbgraderformat import MetadataValidator, ValidationError
 from cadrekit.grading import speedups
@@ -50,9 +51,12 @@ with speedups.write_ahead_log(url):
         gb.add_student("s1", first_name="甲")
         engine = gb.engine
         sync = gb.db.connection().connection.dbapi_connection.execute("PRAGMA synchronous").fetchone()[0]
+    statements = []
+    sqlalchemy.event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
     with Gradebook(url, "c") as gb:
         assert gb.engine is engine, "one engine per database"
         assert gb.find_student("s1").first_name == "甲"
+    assert statements and not any("table_info" in s for s in statements), statements  # tables checked once
 assert sqlite3.connect(sys.argv[1]).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 assert sync == 1, f"synchronous={sync}, expected NORMAL under WAL"
 cell = nbformat.v4.new_markdown_cell("x", metadata={"nbgrader": {

@@ -43,7 +43,7 @@ from cadrekit.bank.model import Item
 from cadrekit.cli import main
 from cadrekit.gradebook import open_gradebook
 from cadrekit.grading.keycells import key_cell_source
-from cadrekit.report import charts, stats
+from cadrekit.report import charts, render, stats
 from cadrekit.report.load import UNKNOWN, load_cohort
 from cadrekit.report.render import summary_paragraph, write_report
 from cadrekit.roster import metadata, trainees
@@ -214,6 +214,23 @@ def test_scores_and_rule_mastery(course: Path):
         {"党员大会-召开频次": 4 / 6, "支委会-议事规则": 1 / 4, "主题党日-时间": 2 / 4})
 
 
+def test_heat_map_keeps_to_the_weakest_rules_when_there_are_many(course: Path, monkeypatch):
+    drawn = {}
+
+    def record(matrix, caption):
+        drawn["rules"], drawn["caption"] = list(matrix.columns), caption
+        return charts.new_figure(1, 1)
+
+    monkeypatch.setattr(charts, "mastery_heat_map", record)
+    render.chart_images(cohort_of(course))
+    assert drawn["rules"] == ["支委会-议事规则", "主题党日-时间", "党员大会-召开频次"]  # all three, weakest first
+    assert drawn["caption"] == "各单位对各项规则的掌握情况（得分率）"
+    monkeypatch.setattr(render, "HEAT_MAP_RULES", 2)
+    render.chart_images(cohort_of(course))
+    assert drawn["rules"] == ["支委会-议事规则", "主题党日-时间"]
+    assert "得分率最低的 2 项规则" in drawn["caption"] and "全部 3 项" in drawn["caption"]
+
+
 def test_paragraph_has_every_figure_filled_in(course: Path):
     headline = stats.headline(cohort_of(course))
     assert (headline.trainees, headline.completed, headline.examined, headline.excellent) == (7, 5, 5, 1)
@@ -226,6 +243,36 @@ def test_any_sqlalchemy_gradebook_gives_the_same_report(gradebook_url: str, tmp_
     cohort = load_cohort(gradebook_url, tmp_path)
     assert summary_paragraph(stats.headline(cohort)) == PARAGRAPH
     assert stats.item_analysis(cohort).facility.tolist() == pytest.approx([0.6, 0.4, 0.8, 1.0, 0.2])
+
+
+def test_submission_scores_and_item_scores_follow_nbgrader(tmp_path: Path):
+    """Manual scores win over auto scores, extra credit adds, a non-quiz grade cell counts in the total
+    only, and an ungraded written answer marks the submission: all exactly as nbgrader's own objects."""
+    db_url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    with new_gradebook(db_url) as gb:
+        add_exam(gb, "exam-a", ITEMS[:2])
+        gb.add_grade_cell("essay", "exam-a", "exam-a", max_score=5, cell_type="markdown")
+        for student in ("s1", "s2", "s3"):
+            gb.add_student(student)
+            gb.add_submission("exam-a", student)
+        for student, q1, q2, essay in [("s1", (2, 1, None), (1, None, 0.5), (None, 4, 0.5)),
+                                       ("s2", (0, None, None), (2, None, None), (None, None, None))]:
+            for cell, (auto, manual, extra) in (("q1", q1), ("q2", q2), ("essay", essay)):
+                grade = gb.find_grade(cell, "exam-a", "exam-a", student)
+                grade.auto_score, grade.manual_score, grade.extra_credit = auto, manual, extra
+                grade.needs_manual_grade = cell == "essay" and manual is None
+        gb.db.commit()  # s3's grades stay as nbgrader created them: no score, awaiting a grader
+        expected = {s.student.id: (s.score, s.max_score, s.needs_manual_grade)
+                    for s in gb.find_assignment("exam-a").submissions}
+        expected_items = {(g.notebook.student.id, g.name): g.score for s in gb.find_assignment("exam-a").submissions
+                          for g in s.notebooks[0].grades if g.name != "essay"}
+    cohort = load_cohort(db_url, tmp_path)
+    submissions = cohort.submissions.set_index("student_id")
+    assert {s: (r.score, r.max_score, r.needs_manual_grade) for s, r in submissions.iterrows()} == expected
+    assert expected["s1"] == (7.0, 9.0, False) and expected["s2"] == (2.0, 9.0, True)  # 1 + 1.5 + 4.5
+    items = {(r.student_id, r.item_id): r.score for r in cohort.item_scores.itertuples()}
+    assert items == expected_items and items[("s1", "q1")] == 1 and items[("s1", "q2")] == 1.5
+    assert "考试 “exam-a” 有 2 份提交还有题目待人工评分" in "\n".join(cohort.notes)
 
 
 def test_data_problems_are_stated(course: Path):
@@ -258,6 +305,14 @@ def test_no_roster_and_no_submissions_still_render(tmp_path: Path):
     notes = "\n".join(cohort.notes)
     assert "没有导入学员名单" in notes and "尚无已评分的提交" in notes
     assert files.html.exists() and files.excel.exists()
+
+
+def test_exams_without_any_trainee_still_render(tmp_path: Path):
+    db_url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    with new_gradebook(db_url) as gb:
+        add_exam(gb, "exam-b", [UNTAKEN])
+    files = write_report(load_cohort(db_url, tmp_path), tmp_path / "out")
+    assert files.paragraph == "本期轮训共有参训学员0名，目前尚无已评分的考试。"
 
 
 def test_report_files_offline_html_and_workbook(course: Path, tmp_path: Path):

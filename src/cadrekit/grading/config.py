@@ -54,6 +54,7 @@ def configure(c) -> None:
     c.GenerateFeedback.preprocessors = feedback_preprocessors(
         GenerateFeedback.class_traits()["preprocessors"].default())
     c.OverwriteCells.add_missing_cells = True  # a deleted quiz cell comes back and is scored
+    c.Exporter.optimistic_validation = True  # validate each notebook once, not after every preprocessor
     c.GenerateAssignment.post_convert_hook = functools.partial(drop_released_answers, c)
     c.ClearSolutions.text_stub = TEXT_STUB
     c.ClearSolutions.code_stub = {"python": CODE_STUB}

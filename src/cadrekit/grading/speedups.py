@@ -1,10 +1,11 @@
 """Cut nbgrader's fixed costs per submission in ``cadrekit grade`` workers; nothing checked or written changes.
 
 nbgrader opens a new database engine for each of its nine gradebook sessions per submission, so
-SQLAlchemy compiles every query again each time, and it checks its own metadata schema against
-the JSON Schema meta-schema for every cell. On SQLite, every one of its ~40 commits per submission
-waits for the disk twice over in the default rollback journal. Together these cost more than the
-grading itself. The patches are process-wide, so only grading worker processes apply them.
+SQLAlchemy compiles every query again each time and checks that every table exists, and it checks
+its own metadata schema against the JSON Schema meta-schema for every cell. On SQLite, every one
+of its ~40 commits per submission waits for the disk twice over in the default rollback journal.
+Together these cost more than the grading itself. The patches are process-wide, so only grading
+worker processes apply them.
 """
 
 from __future__ import annotations
@@ -30,8 +31,21 @@ def apply() -> None:
         return  # applied already
     # One engine per URL: Gradebook.close() disposes its pool, the engine's compiled queries stay.
     nbgrader.api.create_engine = functools.cache(nbgrader.api.create_engine)
+    nbgrader.api.Base.metadata.create_all = _once_per_engine(nbgrader.api.Base.metadata.create_all)
     nbgrader.nbgraderformat.common.jsonschema = types.SimpleNamespace(validate=validate_with_cached_schema)
     event.listen(Engine, "connect", _normal_sync_under_wal)
+
+
+def _once_per_engine(create_all):
+    """``MetaData.create_all`` that creates missing tables on an engine's first Gradebook only."""
+    done = set()
+
+    def create(bind, **kwargs):
+        if bind not in done:
+            create_all(bind=bind, **kwargs)
+            done.add(bind)
+
+    return create
 
 
 @functools.lru_cache(maxsize=8)

@@ -20,6 +20,7 @@ from cadrekit.report.load import UNKNOWN, Cohort
 
 HTML_NAME, EXCEL_NAME, TEXT_NAME = "轮训报告.html", "轮训统计.xlsx", "轮训情况.txt"
 PARAGRAPH_SHEET, NOTES_SHEET = "轮训情况", "数据问题"
+HEAT_MAP_RULES = 30  # more rows than this make a chart nobody reads (a district round touches 200+ rules)
 
 
 @dataclass
@@ -184,8 +185,12 @@ def chart_images(cohort: Cohort) -> dict[str, list[tuple[str, str]]]:
         images["scores"].append((caption, charts.png_data_uri(charts.score_band_bars(exam, caption))))
     matrix = stats.unit_rule_mastery(cohort)
     if not matrix.empty:
+        weakest = list(stats.rule_mastery(cohort).rule[:HEAT_MAP_RULES])
         caption = "各单位对各项规则的掌握情况（得分率）"
-        images["rules"].append((caption, charts.png_data_uri(charts.mastery_heat_map(matrix, caption))))
+        if len(weakest) < matrix.shape[1]:
+            caption = (f"各单位对得分率最低的 {len(weakest)} 项规则的掌握情况"
+                       f"（全部 {matrix.shape[1]} 项见 Excel“单位×规则”）")
+        images["rules"].append((caption, charts.png_data_uri(charts.mastery_heat_map(matrix[weakest], caption))))
     return images
 
 

@@ -9,7 +9,9 @@ submissions of the exam. It suits partial credit and small cohorts, unlike upper
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field
+from itertools import chain
 
 import pandas as pd
 
@@ -41,7 +43,7 @@ def taken_exams(cohort: Cohort) -> list[str]:
 
 def trainee_completion(cohort: Cohort) -> pd.DataFrame:
     """Per trainee: the taken exams not submitted and whether every taken exam was submitted."""
-    done = cohort.submissions.groupby("student_id").assignment.agg(set)
+    done = cohort.submissions.groupby("student_id").assignment.agg(set).to_dict()
     exams = taken_exams(cohort)
     table = cohort.trainees.copy()
     table["missing"] = [[a for a in exams if a not in done.get(s, set())] for s in table.student_id]
@@ -109,38 +111,42 @@ def trainee_percent(cohort: Cohort) -> pd.Series:
     return sums.score / sums.max_score * 100
 
 
-def pearson(x: list[float], y: list[float]) -> float:
-    """Pearson correlation; NaN when either side has no variance (or fewer than two values)."""
-    n = len(x)
-    if n < 2:
-        return math.nan
-    mean_x, mean_y = sum(x) / n, sum(y) / n
-    dx, dy = [v - mean_x for v in x], [v - mean_y for v in y]
-    denominator = math.sqrt(sum(d * d for d in dx) * sum(d * d for d in dy))
-    if denominator < 1e-12:
-        return math.nan
-    return sum(a * b for a, b in zip(dx, dy, strict=True)) / denominator
-
-
 def item_analysis(cohort: Cohort) -> pd.DataFrame:
     """Per quiz item of each taken exam: responses, mean score, facility, discrimination and flags."""
-    totals = cohort.submissions.set_index(["assignment", "student_id"]).score
+    figures = item_figures(cohort)
     rows = []
     for item in cohort.items.itertuples(index=False):
-        scores = cohort.item_scores[(cohort.item_scores.assignment == item.assignment)
-                                    & (cohort.item_scores.item_id == item.item_id)]
-        if scores.empty:
+        if (item.assignment, item.item_id) not in figures.index:
             continue
-        rest = [totals[(item.assignment, s)] - v for s, v in zip(scores.student_id, scores.score, strict=True)]
-        facility = scores.score.mean() / item.points if item.points else math.nan
-        discrimination = pearson(list(scores.score), rest)
+        n, mean, discrimination = figures.loc[(item.assignment, item.item_id)]
+        facility = mean / item.points if item.points else math.nan
         rows.append({"assignment": item.assignment, "title": _title(cohort, item.assignment), "number": item.number,
                      "item_id": item.item_id, "type": item.type, "stem": item.stem, "rule": item.rule or UNKNOWN,
-                     "points": item.points, "responses": len(scores), "mean": scores.score.mean(),
+                     "points": item.points, "responses": int(n), "mean": mean,
                      "facility": facility, "discrimination": discrimination,
                      "remarks": "、".join(item_flags(facility, discrimination))})
     return pd.DataFrame(rows, columns=["assignment", "title", "number", "item_id", "type", "stem", "rule", "points",
                                        "responses", "mean", "facility", "discrimination", "remarks"])
+
+
+def item_figures(cohort: Cohort) -> pd.DataFrame:
+    """Per (assignment, item_id): responses, mean score and discrimination, all items at once.
+
+    Discrimination is Pearson's r of the item score x and the rest of the exam score y (total
+    minus x), from deviations about each item's means; NaN when either side has no variance.
+    """
+    keys = ["assignment", "item_id"]
+    totals = cohort.submissions[["assignment", "student_id", "score"]].rename(columns={"score": "total"})
+    table = cohort.item_scores.merge(totals, on=["assignment", "student_id"])
+    table["rest"] = table.total - table.score
+    grouped = table.groupby(keys, sort=False)
+    dx = table.score - grouped.score.transform("mean")
+    dy = table.rest - grouped.rest.transform("mean")
+    sums = pd.DataFrame({"xy": dx * dy, "xx": dx * dx, "yy": dy * dy}).groupby(
+        [table.assignment, table.item_id], sort=False).sum()
+    denominator = (sums.xx * sums.yy) ** 0.5
+    return pd.DataFrame({"responses": grouped.size(), "mean": grouped.score.mean(),
+                         "discrimination": (sums.xy / denominator).where(denominator >= 1e-12)})
 
 
 def item_flags(facility: float, discrimination: float) -> list[str]:
@@ -156,20 +162,19 @@ def item_flags(facility: float, discrimination: float) -> list[str]:
 
 def distractors(cohort: Cohort) -> pd.DataFrame:
     """For each choice item: how many submissions chose each option (the key marked), and left it blank."""
+    by_item = dict(iter(cohort.responses.groupby(["assignment", "item_id"], sort=False).response))
     rows = []
     for item in cohort.items[cohort.items.type.isin(CHOICE_TYPES)].itertuples(index=False):
-        responses = cohort.responses[(cohort.responses.assignment == item.assignment)
-                                     & (cohort.responses.item_id == item.item_id)].response
-        if responses.empty:
+        if (item.assignment, item.item_id) not in by_item:
             continue
-        chosen = [chosen_options(item.type, r) for r in responses]
+        chosen = [chosen_options(item.type, r) for r in by_item[(item.assignment, item.item_id)]]
+        counts = Counter(chain.from_iterable(chosen))
         for option, text in item_options(item.type, item.options).items():
-            count = sum(option in c for c in chosen)
             rows.append({"assignment": item.assignment, "title": _title(cohort, item.assignment),
                          "number": item.number, "item_id": item.item_id, "option": _option_label(option),
-                         "text": text, "key": is_key(item.type, item.answer, option), "count": count,
-                         "share": count / len(chosen)})
-        blank = sum(not c for c in chosen)
+                         "text": text, "key": is_key(item.type, item.answer, option), "count": counts[option],
+                         "share": counts[option] / len(chosen)})
+        blank = chosen.count(set())
         rows.append({"assignment": item.assignment, "title": _title(cohort, item.assignment), "number": item.number,
                      "item_id": item.item_id, "option": UNANSWERED, "text": "", "key": False, "count": blank,
                      "share": blank / len(chosen)})
@@ -199,20 +204,27 @@ def is_key(item_type: str, answer, option) -> bool:
     return option in answer if item_type == "multiple" else option == answer
 
 
-def _scores_with_context(cohort: Cohort) -> pd.DataFrame:
-    """Item scores joined with the item's rule and points and the trainee's unit."""
-    items = cohort.items[["assignment", "item_id", "rule", "topic", "points"]].copy()
-    items["rule"] = items.rule.fillna(UNKNOWN)
-    table = cohort.item_scores.merge(items, on=["assignment", "item_id"])
-    return table.merge(cohort.trainees[["student_id", "unit"]], on="student_id", how="left")
+def _item_sums(cohort: Cohort, by_unit: bool = False) -> pd.DataFrame:
+    """Answers and points earned per item (per unit of the trainees too, if ``by_unit``), with the
+    item's rule, topic and points: summing per item first keeps the joins off the million score rows."""
+    scores = cohort.item_scores
+    keys = ["assignment", "item_id"]
+    if by_unit:
+        units = scores.student_id.map(cohort.trainees.set_index("student_id").unit).fillna(UNKNOWN)
+        scores, keys = scores.assign(unit=units), ["unit", *keys]
+    sums = scores.groupby(keys, sort=False).score.agg(answers="size", earned="sum").reset_index()
+    items = cohort.items.drop_duplicates(["assignment", "item_id"])
+    items = items[["assignment", "item_id", "rule", "topic", "points"]]
+    table = sums.merge(items.assign(rule=items.rule.fillna(UNKNOWN)), on=["assignment", "item_id"])
+    table["possible"] = table.points * table.answers
+    return table
 
 
 def rule_mastery(cohort: Cohort) -> pd.DataFrame:
     """Per rule: items, answers and score rate (points earned / points possible), weakest first."""
-    table = _scores_with_context(cohort)
-    grouped = table.groupby("rule").agg(topic=("topic", "first"), items=("item_id", "nunique"),
-                                        answers=("score", "size"), earned=("score", "sum"),
-                                        possible=("points", "sum"))
+    grouped = _item_sums(cohort).groupby("rule").agg(topic=("topic", "first"), items=("item_id", "nunique"),
+                                                     answers=("answers", "sum"), earned=("earned", "sum"),
+                                                     possible=("possible", "sum"))
     grouped["rate"] = grouped.earned / grouped.possible
     return grouped.reset_index().sort_values(["rate", "rule"], ignore_index=True)[
         ["rule", "topic", "items", "answers", "rate"]]
@@ -220,12 +232,11 @@ def rule_mastery(cohort: Cohort) -> pd.DataFrame:
 
 def unit_rule_mastery(cohort: Cohort) -> pd.DataFrame:
     """Score rate by unit (rows) and rule (columns): the heat map's data."""
-    table = _scores_with_context(cohort)
+    table = _item_sums(cohort, by_unit=True)
     if table.empty:
         return pd.DataFrame()
-    table["unit"] = table.unit.fillna(UNKNOWN)
-    sums = table.groupby(["unit", "rule"])[["score", "points"]].sum()
-    matrix = (sums.score / sums.points).unstack("rule")
+    sums = table.groupby(["unit", "rule"])[["earned", "possible"]].sum()
+    matrix = (sums.earned / sums.possible).unstack("rule")
     units = [u for u in matrix.index if u != UNKNOWN] + [u for u in matrix.index if u == UNKNOWN]
     return matrix.loc[units]
 
@@ -233,13 +244,13 @@ def unit_rule_mastery(cohort: Cohort) -> pd.DataFrame:
 def not_submitted(cohort: Cohort) -> pd.DataFrame:
     """Trainees missing at least one taken exam, with the exams they have not submitted."""
     table = trainee_completion(cohort)
-    table = table[table.missing.map(bool)].copy()
+    table = table[table.missing.map(bool).astype(bool)].copy()  # a bool mask even when there are no trainees
     table["missing"] = ["、".join(_title(cohort, a) for a in missing) for missing in table.missing]
     return table[["student_id", "name", "unit", "community", "category", "missing"]].reset_index(drop=True)
 
 
 def _title(cohort: Cohort, assignment: str) -> str:
-    return cohort.exams.set_index("assignment").title.get(assignment, assignment)
+    return dict(zip(cohort.exams.assignment, cohort.exams.title, strict=True)).get(assignment, assignment)
 
 
 @dataclass
