@@ -49,7 +49,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import KIT, require
-from .servers import free_port
+from .servers import free_port, running
 
 pytestmark = pytest.mark.timeout(1800)  # slow: debootstrap, apt, npm and a venv from PyPI (~5 minutes)
 
@@ -300,27 +300,8 @@ def hub_running(root: Root, argv: list[str], env: dict[str, str], cwd: str, port
     """Run ``argv`` in ``cwd`` inside the root with exactly ``env``; the hub's URL once /hub/api/ answers."""
     command = ["chroot", str(root.path), "/usr/bin/env", "-i", *[f"{k}={v}" for k, v in env.items()],
                "/bin/sh", "-c", 'cd "$0" && exec "$@"', cwd, *argv]
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert process.poll() is None, f"hub exited with {process.returncode}:\n{tail(log)}"
-            with contextlib.suppress(OSError), urllib.request.urlopen(f"{url}/hub/api/", timeout=5) as answer:
-                if answer.status == 200:
-                    break
-            assert time.monotonic() < deadline, f"hub not ready after 120 s:\n{tail(log)}"
-            time.sleep(0.5)
-        yield url
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    with running(command, port=port, env={}, log=log, ready_path="/hub/api/", timeout=120) as hub:
+        yield hub.url
 
 
 def tail(log: Path) -> str:
