@@ -27,9 +27,8 @@ from pathlib import Path
 
 import numpy as np
 import sqlalchemy as sa
+from run import BIN, KIT, right_answer
 
-KIT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
 SIZES = [500, 1000, 2000, 5000]
 QUICK_SIZES = [10, 20]
 EXAMS = [  # assignment, title, bank; 30 items each
@@ -109,10 +108,6 @@ def wrong_answers(item) -> list:
     first = next(iter(item.answer))
     return [{p: (k if p == first else None) for p, k in item.answer.items()},
             {p: next(o for o in item.options if o != k) for p, k in item.answer.items()}]
-
-
-def right_answer(item):
-    return [variants[0] for variants in item.answer] if item.type == "fill" else item.answer
 
 
 def insert_cohort(db: Path, course: Path, specs: list, size: int, seed: int = 9) -> None:
