@@ -104,7 +104,8 @@ def sh(*args: str | Path, user: str | None = None, env: dict[str, str] | None = 
     command = [str(a) for a in args]
     if user:
         command = ["runuser", "-u", user, "--", "env", *[f"{k}={v}" for k, v in (env or {}).items()], *command]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=300,
+    # As a user: from their home, as after a login (the test's own folder may be closed to them).
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=home(user) if user else None,
                             env=None if user else {**os.environ, **(env or {})})
     if check and result.returncode != 0:
         raise AssertionError(f"{command} failed ({result.returncode}):\n"
